@@ -1,0 +1,27 @@
+# bitloom_module(NAME SOURCES <files...> DEPS <bitloom modules...> LIBS <other targets...>)
+# Defines the static library bitloom_<NAME>; headers are included as "<module>/<file>.h".
+function(bitloom_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;DEPS;LIBS" ${ARGN})
+  add_library(bitloom_${name} STATIC ${M_SOURCES})
+  target_include_directories(bitloom_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  set(deps)
+  foreach(dep IN LISTS M_DEPS)
+    list(APPEND deps bitloom_${dep})
+  endforeach()
+  target_link_libraries(bitloom_${name} PUBLIC ${deps} ${M_LIBS})
+endfunction()
+
+# bitloom_test(NAME SOURCES <files...> DEPS <bitloom modules...>)
+# One GoogleTest executable per module, registered with CTest as <NAME>.
+function(bitloom_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name}_tests ${T_SOURCES})
+  set(deps)
+  foreach(dep IN LISTS T_DEPS)
+    list(APPEND deps bitloom_${dep})
+  endforeach()
+  target_link_libraries(${name}_tests PRIVATE ${deps} GTest::gtest GTest::gtest_main bitloom_testutil)
+  add_test(NAME ${name} COMMAND ${name}_tests)
+  set_tests_properties(${name} PROPERTIES
+    ENVIRONMENT "BITLOOM_TEST_VECTORS=${BITLOOM_TEST_VECTORS_DIR}")
+endfunction()
