@@ -1,8 +1,9 @@
 // SHA-256 (FIPS 180-4) with implementations chosen at run time.
 //
-// Implementations: portable C++; SHA-NI (x86 SHA extensions); AVX2 8-lane for batches of
-// 64-byte double hashes. The fastest one the CPU supports is picked on first use, after a
-// self-test against known answers; a variant that fails its self-test is never used.
+// Implementations: portable C++; SHA-NI (x86 SHA extensions); AVX2 8-lane and AVX-512
+// 16-lane for batches of 64-byte double hashes. The fastest ones the CPU supports are picked
+// on first use, after a self-test against known answers; a variant that fails its self-test
+// is never used.
 #pragma once
 
 #include <array>
@@ -61,8 +62,11 @@ Uint256 sha256d_header_from_midstate(const Sha256::Midstate& mid, const std::uin
 std::string sha256_implementation();
 
 // Implementations available for tests and benchmarks; `force_sha256_implementation` lets a
-// test or benchmark pin one ("portable", "sha-ni", "avx2"). Returns false when unsupported.
-enum class Sha256Impl { portable, sha_ni, avx2 };
+// test or benchmark pin one ("portable", "sha-ni", "avx2", "avx512"). Returns false when
+// unsupported. Pinning avx2 or avx512 means: portable single hashes, and that variant's batch
+// path (8 or 16 inputs) in sha256d64. The automatic choice may combine variants, e.g.
+// "sha-ni(1-way,2-way); sha256d64: avx512(16-way)".
+enum class Sha256Impl { portable, sha_ni, avx2, avx512 };
 bool sha256_impl_supported(Sha256Impl impl);
 bool force_sha256_implementation(Sha256Impl impl);
 void reset_sha256_implementation();  // back to the automatic choice
