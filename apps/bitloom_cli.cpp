@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string>
 
-#include "chain_options.h"
+#include "common_options.h"
 #include "consensus/chainparams.h"
 #include "util/args.h"
 #include "util/version.h"
@@ -11,14 +11,7 @@ using namespace bitloom;
 
 int main(int argc, char** argv) {
     ArgsParser args;
-    args.add_option("?", ArgsParser::Kind::flag, "Print this help message and exit");
-    args.add_option("help", ArgsParser::Kind::flag, "Print this help message and exit");
-    args.add_option("version", ArgsParser::Kind::flag, "Print version and exit");
-    args.add_option("datadir", ArgsParser::Kind::value, "Specify data directory", "<dir>");
-    args.add_option("conf", ArgsParser::Kind::value,
-                    "Specify configuration file. Relative paths will be prefixed by datadir "
-                    "location. (default: bitloom.conf)",
-                    "<file>");
+    apps::add_general_options(args);
     args.add_option("rpcconnect", ArgsParser::Kind::value,
                     "Send commands to node running on <ip> (default: 127.0.0.1)", "<ip>");
     args.add_option("rpcport", ArgsParser::Kind::value,
@@ -40,12 +33,12 @@ int main(int argc, char** argv) {
         std::printf("%s\n", version_line("bitloom-cli").c_str());
         return 0;
     }
-    if (args.get_bool("help", false) || args.get_bool("?", false) || args.positional().empty()) {
+    if (apps::wants_help(args) || args.positional().empty()) {
         std::printf(
             "%s\n\nThe bitloom-cli utility provides a command line interface to interact with a "
             "bitloom node.\n\nUsage:  bitloom-cli [options] <command> [params]\n\n%s",
             version_line("bitloom-cli").c_str(), args.help_text().c_str());
-        return args.positional().empty() && !args.is_set("help") && !args.is_set("?") ? 1 : 0;
+        return apps::wants_help(args) ? 0 : 1;
     }
     std::string error;
     const auto chain = apps::selected_chain(args, error);

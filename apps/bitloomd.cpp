@@ -2,7 +2,7 @@
 #include <cstdio>
 #include <string>
 
-#include "chain_options.h"
+#include "common_options.h"
 #include "consensus/chainparams.h"
 #include "util/args.h"
 #include "util/version.h"
@@ -11,12 +11,7 @@ using namespace bitloom;
 
 int main(int argc, char** argv) {
     ArgsParser args;
-    args.add_option("?", ArgsParser::Kind::flag, "Print this help message and exit");
-    args.add_option("help", ArgsParser::Kind::flag, "Print this help message and exit");
-    args.add_option("version", ArgsParser::Kind::flag, "Print version and exit");
-    args.add_option("datadir", ArgsParser::Kind::value, "Specify data directory", "<dir>");
-    args.add_option("conf", ArgsParser::Kind::value,
-                    "Specify path to read-only configuration file (default: bitloom.conf)", "<file>");
+    apps::add_general_options(args);
     args.add_option("printtoconsole", ArgsParser::Kind::flag,
                     "Send trace/debug info to console (default: 1 when no -daemon)");
     apps::add_chain_options(args);
@@ -30,7 +25,7 @@ int main(int argc, char** argv) {
         std::printf("%s\n", version_line("bitloomd").c_str());
         return 0;
     }
-    if (args.get_bool("help", false) || args.get_bool("?", false)) {
+    if (apps::wants_help(args)) {
         std::printf("%s\n\nUsage:  bitloomd [options]                     Start bitloom node\n\n%s",
                     version_line("bitloomd").c_str(), args.help_text().c_str());
         return 0;

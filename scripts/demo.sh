@@ -3,7 +3,7 @@
 set -euo pipefail
 build_dir=${1:-build}
 bin="$build_dir/bin"
-vectors="$(cd "$(dirname "$0")/.." && pwd)/../shared/test-vectors"
+vectors="$(realpath -m "$(dirname "$0")/../../shared/test-vectors")"
 
 step() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "${*:2}"; "${@:2}"; }
 

@@ -53,11 +53,7 @@ std::vector<Bip340Case> load_cases() {
     return cases;
 }
 
-Bytes hex(const std::string& text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes.has_value()) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 TEST(Bip340Vectors, every_case_signs_and_verifies_as_the_reference_says) {
     const auto cases = load_cases();

@@ -5,15 +5,12 @@
 #include <string>
 
 #include "util/hex.h"
+#include "testutil/vectors.h"
 
 namespace bitloom {
 namespace {
 
-Bytes hex(const char* text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 Bytes counting_key() {
     Bytes key(32);

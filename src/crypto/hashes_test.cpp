@@ -28,11 +28,7 @@ std::string long_test_string() {
     return out;
 }
 
-Bytes hex(const char* text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 // Hashes `data` in one go and in uneven pieces with a hasher of type Hash; both must agree.
 template <typename Hash>

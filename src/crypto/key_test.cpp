@@ -13,15 +13,12 @@
 #include "crypto/pubkey.h"
 #include "crypto/secp256k1_context.h"
 #include "util/hex.h"
+#include "testutil/vectors.h"
 
 namespace bitloom {
 namespace {
 
-Bytes hex(std::string_view text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes.has_value()) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 Uint256 hash_of(std::string_view text) { return hash256(as_bytes(text)); }
 

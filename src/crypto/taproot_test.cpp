@@ -17,11 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-Bytes hex(const std::string& text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes.has_value()) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 Uint256 uint256_hex(const std::string& text) {
     const Bytes bytes = hex(text);

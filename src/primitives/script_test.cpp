@@ -8,15 +8,12 @@
 #include <vector>
 
 #include "util/hex.h"
+#include "testutil/vectors.h"
 
 namespace bitloom {
 namespace {
 
-Bytes hex(std::string_view text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes.has_value()) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 Script script_from_hex(std::string_view text) { return Script(hex(text)); }
 

@@ -9,15 +9,12 @@
 
 #include "crypto/sha256.h"
 #include "util/hex.h"
+#include "testutil/vectors.h"
 
 namespace bitloom {
 namespace {
 
-Bytes hex(std::string_view text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes.has_value()) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 struct CompactCase {
     std::uint64_t value;

@@ -6,15 +6,12 @@
 
 #include "crypto/sha256.h"
 #include "util/hex.h"
+#include "testutil/vectors.h"
 
 namespace bitloom {
 namespace {
 
-Bytes hex(std::string_view text) {
-    auto bytes = parse_hex(text);
-    EXPECT_TRUE(bytes.has_value()) << text;
-    return bytes.value_or(Bytes{});
-}
+using testutil::hex;
 
 // BIP143's "Native P2WPKH" example, signed: input 0 spends a P2PK output (signature in the
 // script_sig, empty witness), input 1 a P2WPKH output (signature and key in the witness).

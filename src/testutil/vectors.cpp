@@ -6,6 +6,10 @@
 #include <iterator>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
+
+#include "util/hex.h"
+
 namespace bitloom::testutil {
 
 std::filesystem::path vector_path(const std::string& relative) {
@@ -32,6 +36,12 @@ std::string read_file_text(const std::filesystem::path& path) {
 
 nlohmann::json load_json(const std::string& relative) {
     return nlohmann::json::parse(read_file_text(vector_path(relative)));
+}
+
+Bytes hex(std::string_view text) {
+    auto bytes = parse_hex(text);
+    EXPECT_TRUE(bytes.has_value()) << "not hex: " << text;
+    return bytes.value_or(Bytes{});
 }
 
 void report_cases(const std::string& name, std::size_t count) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +25,10 @@ std::string read_file_text(const std::filesystem::path& path);
 
 // Parses a JSON vector file. Throws on a parse error.
 nlohmann::json load_json(const std::string& relative);
+
+// Bytes of a hex literal in a test; records a test failure (and returns no bytes) when the
+// literal is not valid hex.
+Bytes hex(std::string_view text);
 
 // Prints "[vectors] <name>: <count> cases" so test logs show how much was exercised.
 void report_cases(const std::string& name, std::size_t count);

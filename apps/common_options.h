@@ -1,5 +1,6 @@
-// Chain-selection options shared by bitloomd and bitloom-cli (-chain=, -regtest, ...), with
-// Bitcoin Core's names and its rule that at most one may be given.
+// Options shared by bitloomd and bitloom-cli: help and version, the data directory and
+// configuration file, and chain selection (-chain=, -regtest, ...) with Bitcoin Core's names
+// and its rule that at most one chain may be given.
 #pragma once
 
 #include <optional>
@@ -9,6 +10,22 @@
 #include "util/args.h"
 
 namespace bitloom::apps {
+
+inline void add_general_options(ArgsParser& args) {
+    args.add_option("?", ArgsParser::Kind::flag, "Print this help message and exit");
+    args.add_option("h", ArgsParser::Kind::flag, "Print this help message and exit");
+    args.add_option("help", ArgsParser::Kind::flag, "Print this help message and exit");
+    args.add_option("version", ArgsParser::Kind::flag, "Print version and exit");
+    args.add_option("datadir", ArgsParser::Kind::value, "Specify data directory", "<dir>");
+    args.add_option("conf", ArgsParser::Kind::value,
+                    "Specify path to read-only configuration file. Relative paths will be "
+                    "prefixed by datadir location (default: bitloom.conf)",
+                    "<file>");
+}
+
+inline bool wants_help(const ArgsParser& args) {
+    return args.get_bool("help", false) || args.get_bool("h", false) || args.get_bool("?", false);
+}
 
 inline void add_chain_options(ArgsParser& args) {
     const char* category = "Chain selection options";
