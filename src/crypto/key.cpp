@@ -71,7 +71,8 @@ PublicKey PrivateKey::public_key() const {
     secp256k1_ec_pubkey_serialize(context, encoding.data(), &size, &point,
                                   compressed_ ? SECP256K1_EC_COMPRESSED
                                               : SECP256K1_EC_UNCOMPRESSED);
-    return PublicKey::from_trusted_encoding(ByteSpan(encoding.data(), size));
+    return PublicKey::from_trusted_encoding(ByteSpan(encoding.data(), size),
+                                            ByteSpan(point.data, sizeof point.data));
 }
 
 XOnlyPublicKey PrivateKey::x_only_public_key() const { return public_key().x_only(); }

@@ -5,6 +5,7 @@
 #include <secp256k1_recovery.h>
 #include <secp256k1_schnorrsig.h>
 
+#include <cassert>
 #include <cstring>
 
 #include "crypto/hash.h"
@@ -35,6 +36,22 @@ bool load_point(ByteSpan encoding, secp256k1_pubkey& point) {
 bool load_x_only(ByteSpan encoding, secp256k1_xonly_pubkey& point) {
     return encoding.size() == XOnlyPublicKey::SIZE &&
            secp256k1_xonly_pubkey_parse(secp256k1_shared_context(), &point, encoding.data()) == 1;
+}
+
+static_assert(sizeof(secp256k1_pubkey) == 64 && sizeof(secp256k1_xonly_pubkey) == 64);
+
+ByteSpan point_bytes(const secp256k1_pubkey& point) { return {point.data, sizeof point.data}; }
+
+secp256k1_pubkey stored_point(const std::array<std::uint8_t, 64>& bytes) {
+    secp256k1_pubkey point;
+    std::memcpy(point.data, bytes.data(), sizeof point.data);
+    return point;
+}
+
+secp256k1_xonly_pubkey stored_x_only(const std::array<std::uint8_t, 64>& bytes) {
+    secp256k1_xonly_pubkey point;
+    std::memcpy(point.data, bytes.data(), sizeof point.data);
+    return point;
 }
 
 std::array<std::uint8_t, PublicKey::UNCOMPRESSED_SIZE> encode_point(const secp256k1_pubkey& point,
@@ -132,35 +149,41 @@ Result<PublicKey, KeyError> PublicKey::parse(ByteSpan bytes) {
     if (bytes.size() != expected_size) return fail(KeyError::invalid_size);
     secp256k1_pubkey point;
     if (!load_point(bytes, point)) return fail(KeyError::invalid_encoding);
-    return from_trusted_encoding(bytes);
+    return from_trusted_encoding(bytes, point_bytes(point));
 }
 
-PublicKey PublicKey::from_trusted_encoding(ByteSpan encoding) {
+PublicKey PublicKey::from_trusted_encoding(ByteSpan encoding, ByteSpan parsed_point) {
     PublicKey key;
     std::memcpy(key.data_.data(), encoding.data(), encoding.size());
     key.size_ = static_cast<std::uint8_t>(encoding.size());
+    std::memcpy(key.point_.data(), parsed_point.data(), key.point_.size());
     return key;
 }
 
 PublicKey PublicKey::compressed() const {
-    secp256k1_pubkey point;
-    load_point(serialize(), point);
+    const secp256k1_pubkey point = stored_point(point_);
     std::size_t size = 0;
     const auto encoding = encode_point(point, true, size);
-    return from_trusted_encoding(ByteSpan(encoding.data(), size));
+    return from_trusted_encoding(ByteSpan(encoding.data(), size), point_);
 }
 
 PublicKey PublicKey::uncompressed() const {
-    secp256k1_pubkey point;
-    load_point(serialize(), point);
+    const secp256k1_pubkey point = stored_point(point_);
     std::size_t size = 0;
     const auto encoding = encode_point(point, false, size);
-    return from_trusted_encoding(ByteSpan(encoding.data(), size));
+    return from_trusted_encoding(ByteSpan(encoding.data(), size), point_);
 }
 
 XOnlyPublicKey PublicKey::x_only() const {
+    const secp256k1_pubkey point = stored_point(point_);
+    secp256k1_xonly_pubkey x_only_point;
+    const int converted = secp256k1_xonly_pubkey_from_pubkey(secp256k1_shared_context(),
+                                                             &x_only_point, nullptr, &point);
+    assert(converted == 1 && "a parsed point always has an x-only form");
+    (void)converted;
     XOnlyPublicKey key;
     std::memcpy(key.data_.data(), data_.data() + 1, XOnlyPublicKey::SIZE);
+    std::memcpy(key.point_.data(), x_only_point.data, key.point_.size());
     return key;
 }
 
@@ -168,8 +191,7 @@ Uint160 PublicKey::id() const { return hash160(serialize()); }
 
 bool PublicKey::verify_ecdsa(const Uint256& hash, ByteSpan der_signature) const {
     const secp256k1_context* context = secp256k1_shared_context();
-    secp256k1_pubkey point;
-    if (!load_point(serialize(), point)) return false;
+    const secp256k1_pubkey point = stored_point(point_);
     auto signature = parse_signature_lax(der_signature);
     if (!signature) return false;
     // libsecp256k1 only accepts low-S signatures; consensus accepts both.
@@ -196,19 +218,18 @@ Result<PublicKey, KeyError> PublicKey::recover_compact(const Uint256& hash, Byte
     }
     std::size_t size = 0;
     const auto encoding = encode_point(point, compressed, size);
-    return from_trusted_encoding(ByteSpan(encoding.data(), size));
+    return from_trusted_encoding(ByteSpan(encoding.data(), size), point_bytes(point));
 }
 
 Result<PublicKey, KeyError> PublicKey::add_tweak(ByteSpan tweak) const {
     if (tweak.size() != 32) return fail(KeyError::invalid_size);
-    secp256k1_pubkey point;
-    if (!load_point(serialize(), point)) return fail(KeyError::invalid_encoding);
+    secp256k1_pubkey point = stored_point(point_);
     if (!secp256k1_ec_pubkey_tweak_add(secp256k1_shared_context(), &point, tweak.data())) {
         return fail(KeyError::invalid_tweak);
     }
     std::size_t size = 0;
     const auto encoding = encode_point(point, is_compressed(), size);
-    return from_trusted_encoding(ByteSpan(encoding.data(), size));
+    return from_trusted_encoding(ByteSpan(encoding.data(), size), point_bytes(point));
 }
 
 // ---- XOnlyPublicKey -------------------------------------------------------------------------
@@ -219,13 +240,13 @@ Result<XOnlyPublicKey, KeyError> XOnlyPublicKey::parse(ByteSpan bytes) {
     if (!load_x_only(bytes, point)) return fail(KeyError::invalid_encoding);
     XOnlyPublicKey key;
     std::memcpy(key.data_.data(), bytes.data(), SIZE);
+    std::memcpy(key.point_.data(), point.data, key.point_.size());
     return key;
 }
 
 bool XOnlyPublicKey::verify_schnorr(ByteSpan message, ByteSpan signature) const {
     if (signature.size() != std::tuple_size_v<SchnorrSignature>) return false;
-    secp256k1_xonly_pubkey point;
-    if (!load_x_only(span(), point)) return false;
+    const secp256k1_xonly_pubkey point = stored_x_only(point_);
     return secp256k1_schnorrsig_verify(secp256k1_shared_context(), signature.data(),
                                        message.data(), message.size(), &point) == 1;
 }
@@ -240,8 +261,7 @@ Uint256 XOnlyPublicKey::tap_tweak_hash(const std::optional<Uint256>& merkle_root
 Result<TweakedXOnlyPublicKey, KeyError> XOnlyPublicKey::create_tap_tweak(
     const std::optional<Uint256>& merkle_root) const {
     const secp256k1_context* context = secp256k1_shared_context();
-    secp256k1_xonly_pubkey internal;
-    if (!load_x_only(span(), internal)) return fail(KeyError::invalid_encoding);
+    const secp256k1_xonly_pubkey internal = stored_x_only(point_);
     const Uint256 tweak = tap_tweak_hash(merkle_root);
     secp256k1_pubkey output;
     if (!secp256k1_xonly_pubkey_tweak_add(context, &output, &internal, tweak.data())) {
@@ -254,13 +274,13 @@ Result<TweakedXOnlyPublicKey, KeyError> XOnlyPublicKey::create_tap_tweak(
     }
     XOnlyPublicKey key;
     secp256k1_xonly_pubkey_serialize(context, key.data_.data(), &output_x_only);
+    std::memcpy(key.point_.data(), output_x_only.data, key.point_.size());
     return TweakedXOnlyPublicKey{key, parity != 0};
 }
 
 bool XOnlyPublicKey::check_tap_tweak(const XOnlyPublicKey& internal, const Uint256& merkle_root,
                                      bool parity) const {
-    secp256k1_xonly_pubkey internal_point;
-    if (!load_x_only(internal.span(), internal_point)) return false;
+    const secp256k1_xonly_pubkey internal_point = stored_x_only(internal.point_);
     const Uint256 tweak = internal.tap_tweak_hash(merkle_root);
     return secp256k1_xonly_pubkey_tweak_add_check(secp256k1_shared_context(), data_.data(),
                                                   parity ? 1 : 0, &internal_point,

@@ -97,10 +97,14 @@ public:
 private:
     PublicKey() = default;
     friend class PrivateKey;
-    // Wraps an encoding libsecp256k1 produced (no validation).
-    static PublicKey from_trusted_encoding(ByteSpan encoding);
+    // Wraps an encoding libsecp256k1 produced together with the point it came from (the 64
+    // opaque bytes of a secp256k1_pubkey); no validation.
+    static PublicKey from_trusted_encoding(ByteSpan encoding, ByteSpan parsed_point);
     std::array<std::uint8_t, UNCOMPRESSED_SIZE> data_{};
     std::uint8_t size_ = 0;
+    // libsecp256k1's parsed form of the point, kept so that verification never parses (and
+    // decompresses) the key a second time.
+    std::array<std::uint8_t, 64> point_{};
 };
 
 // The output of a BIP341 tweak: Q = P + t*G as an x-only key plus the parity of Q's y
@@ -143,6 +147,8 @@ private:
     friend class PublicKey;
     friend class PrivateKey;
     std::array<std::uint8_t, SIZE> data_{};
+    // libsecp256k1's parsed form (the 64 opaque bytes of a secp256k1_xonly_pubkey).
+    std::array<std::uint8_t, 64> point_{};
 };
 
 struct TweakedXOnlyPublicKey {
