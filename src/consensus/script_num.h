@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "primitives/script.h"
 #include "util/bytes.h"
 
 namespace bitloom {
@@ -60,22 +61,7 @@ public:
     }
 
     // Writes the encoding into `out` (replacing its contents; reuses its capacity).
-    void encode_to(Bytes& out) const {
-        out.clear();
-        if (value_ == 0) return;
-        const bool negative = value_ < 0;
-        std::uint64_t magnitude =
-            negative ? ~static_cast<std::uint64_t>(value_) + 1 : static_cast<std::uint64_t>(value_);
-        while (magnitude != 0) {
-            out.push_back(static_cast<std::uint8_t>(magnitude & 0xff));
-            magnitude >>= 8;
-        }
-        if (out.back() & 0x80) {
-            out.push_back(negative ? 0x80 : 0x00);
-        } else if (negative) {
-            out.back() |= 0x80;
-        }
-    }
+    void encode_to(Bytes& out) const { encode_script_num_to(value_, out); }
     Bytes encode() const {
         Bytes out;
         encode_to(out);

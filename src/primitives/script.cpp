@@ -143,7 +143,13 @@ Opcode encode_op_n(int n) {
 
 Bytes encode_script_num(std::int64_t n) {
     Bytes out;
-    if (n == 0) return out;
+    encode_script_num_to(n, out);
+    return out;
+}
+
+void encode_script_num_to(std::int64_t n, Bytes& out) {
+    out.clear();
+    if (n == 0) return;
     const bool negative = n < 0;
     // Magnitude in unsigned arithmetic so that INT64_MIN does not overflow.
     std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
@@ -157,7 +163,6 @@ Bytes encode_script_num(std::int64_t n) {
     } else if (negative) {
         out.back() |= 0x80;
     }
-    return out;
 }
 
 // --- Container ---------------------------------------------------------------------------

@@ -194,6 +194,8 @@ Opcode encode_op_n(int n);
 // Bitcoin's script number encoding of `n`: little-endian magnitude, sign in the top bit of the
 // last byte, no redundant bytes (so 0 is the empty string).
 Bytes encode_script_num(std::int64_t n);
+// The same encoding written into `out` (its contents replaced, its capacity reused).
+void encode_script_num_to(std::int64_t n, Bytes& out);
 
 // One parsed operation. `data` is the pushed bytes (empty for non-push opcodes) and points into
 // the script it came from.
