@@ -45,4 +45,29 @@ bench: build
 	@$(BUILD_DIR)/bin/bitloom_bench $(BENCH_FLAGS)
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
+
+# Fuzzing (fuzz/): builds the harnesses apart from the main build (g++ with ASan+UBSan and
+# the in-house driver), makes seeds from the test vectors, runs each for FUZZ_SECONDS.
+FUZZ_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 10
+FUZZ_VECTORS ?= ../shared/test-vectors
+
+.PHONY: fuzz fuzz-build
+
+fuzz-build: deps
+	@cmake -S fuzz -B $(FUZZ_DIR) -G Ninja -DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++ \
+	    >/dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz: fuzz-build
+	@python3 fuzz/make_seeds.py $(FUZZ_VECTORS) $(FUZZ_DIR)/seeds >/dev/null
+	@mkdir -p $(FUZZ_DIR)/artifacts
+	@for harness in $(FUZZ_DIR)/bin/fuzz_*; do \
+	    target=$${harness##*/fuzz_}; \
+	    echo "== fuzz $$target ($(FUZZ_SECONDS) s) =="; \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $$harness -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$(FUZZ_DIR)/artifacts/$$target- \
+	        $(FUZZ_DIR)/seeds/$$target || exit 1; \
+	done
