@@ -2,16 +2,13 @@
 // block Bitcoin Core's DeserializeBlockTest and CheckBlockTest use, plus merkle-root and
 // header-hash micro benchmarks.
 //
-// The vectors directory is BITLOOM_TEST_VECTORS when set, else the build's default.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "bench_vectors.h"
 #include "primitives/block.h"
 #include "primitives/merkle.h"
 #include "primitives/pow.h"
@@ -21,23 +18,7 @@ namespace {
 
 using namespace bitloom;
 
-std::string vectors_dir() {
-    if (const char* dir = std::getenv("BITLOOM_TEST_VECTORS"); dir != nullptr && *dir != '\0') return dir;
-#ifdef BITLOOM_TEST_VECTORS_DEFAULT
-    return BITLOOM_TEST_VECTORS_DEFAULT;
-#else
-    return "../shared/test-vectors";
-#endif
-}
-
-// The raw block, read once; empty when the file is missing.
-const Bytes& block413567() {
-    static const Bytes raw = [] {
-        std::ifstream in(vectors_dir() + "/bitcoin-core/block413567.raw", std::ios::binary);
-        return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }();
-    return raw;
-}
+using bench::block413567;
 
 const ArithUint256& mainnet_pow_limit() {
     static const ArithUint256 limit =

@@ -2,14 +2,11 @@
 // CheckBlockTest (0.55 ms: CheckBlock alone) and DeserializeAndCheckBlockTest (about 1.88 ms:
 // decode + CheckBlock) use. The figures compare directly with those two.
 //
-// The vectors directory is BITLOOM_TEST_VECTORS when set, else the build's default.
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 
+#include "bench_vectors.h"
 #include "consensus/block_check.h"
 #include "consensus/chainparams.h"
 #include "primitives/block.h"
@@ -18,29 +15,13 @@ namespace {
 
 using namespace bitloom;
 
-std::string vectors_dir() {
-    if (const char* dir = std::getenv("BITLOOM_TEST_VECTORS"); dir != nullptr && *dir != '\0') return dir;
-#ifdef BITLOOM_TEST_VECTORS_DEFAULT
-    return BITLOOM_TEST_VECTORS_DEFAULT;
-#else
-    return "../shared/test-vectors";
-#endif
-}
-
-// The raw block, read once; empty when the file is missing.
-const Bytes& raw_block() {
-    static const Bytes raw = [] {
-        std::ifstream in(vectors_dir() + "/bitcoin-core/block413567.raw", std::ios::binary);
-        return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    }();
-    return raw;
-}
+using bench::block413567;
 
 const ConsensusParams& mainnet() { return chain_params(ChainType::main).consensus; }
 
 // check_block alone on an already decoded block (Core's CheckBlockTest).
 void CheckBlock_413567(benchmark::State& state) {
-    const auto block = decode_block(raw_block());
+    const auto block = decode_block(block413567());
     if (!block) {
         state.SkipWithError("block413567.raw missing or undecodable (set BITLOOM_TEST_VECTORS)");
         return;
@@ -58,7 +39,7 @@ BENCHMARK(CheckBlock_413567)->Unit(benchmark::kMillisecond);
 
 // Decode (every txid and wtxid hashed) then check_block (Core's DeserializeAndCheckBlockTest).
 void DeserializeAndCheckBlock_413567(benchmark::State& state) {
-    const Bytes& raw = raw_block();
+    const Bytes& raw = block413567();
     if (raw.empty()) {
         state.SkipWithError("block413567.raw not found (set BITLOOM_TEST_VECTORS)");
         return;
