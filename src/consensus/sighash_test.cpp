@@ -330,8 +330,10 @@ TEST(TransactionSignatureChecker, accepts_the_bip143_p2wpkh_and_p2pk_signatures)
 
 // ---- BIP341 ---------------------------------------------------------------------------------
 
-TEST(TaprootSighash, key_path_vectors_match_hashes_messages_and_signatures) {
-    const json vectors = testutil::load_json("bitcoin-core/bip341_wallet_vectors.json");
+// Runs every keyPathSpending case of one copy of the BIP341 wallet vectors.
+void check_key_path_vectors(const std::string& file) {
+    SCOPED_TRACE(file);
+    const json vectors = testutil::load_json(file);
     std::size_t transactions = 0;
     std::size_t inputs = 0;
     for (const json& spending : vectors.at("keyPathSpending")) {
@@ -407,10 +409,16 @@ TEST(TaprootSighash, key_path_vectors_match_hashes_messages_and_signatures) {
             ++inputs;
         }
     }
-    testutil::report_cases("bip341 keyPathSpending transactions", transactions);
-    testutil::report_cases("bip341 keyPathSpending inputs", inputs);
+    testutil::report_cases(file + " keyPathSpending transactions", transactions);
+    testutil::report_cases(file + " keyPathSpending inputs", inputs);
     ASSERT_GT(transactions, 0u);
     ASSERT_GT(inputs, 0u);
+}
+
+// Bitcoin Core's copy and the BIPs repository's copy are both checked.
+TEST(TaprootSighash, key_path_vectors_match_hashes_messages_and_signatures) {
+    check_key_path_vectors("bitcoin-core/bip341_wallet_vectors.json");
+    check_key_path_vectors("bips/bip-0341_wallet-test-vectors.json");
 }
 
 struct TaprootFixture {
