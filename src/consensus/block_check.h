@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "consensus/chainparams.h"
+#include "consensus/validation_result.h"
 #include "primitives/block.h"
 #include "util/result.h"
 
@@ -45,24 +46,12 @@ constexpr std::string_view to_string(BlockValidationResult result) {
     return "unknown";
 }
 
-struct BlockValidationError {
-    BlockValidationResult result = BlockValidationResult::consensus;
-    std::string reject_reason;  // Core's string, e.g. "bad-txnmrklroot"
-    std::string debug_message;  // extra detail for logs; may be empty
-
-    friend bool operator==(const BlockValidationError&, const BlockValidationError&) = default;
-};
+using BlockValidationError = ValidationError<BlockValidationResult>;
 
 // Builds the error: `return fail(block_invalid(BlockValidationResult::mutated, "..."));`
 inline BlockValidationError block_invalid(BlockValidationResult result, std::string reject_reason,
                                           std::string debug_message = {}) {
     return BlockValidationError{result, std::move(reject_reason), std::move(debug_message)};
-}
-
-// "reason" or "reason, debug message" (Core's ValidationState::ToString).
-inline std::string to_string(const BlockValidationError& error) {
-    if (error.debug_message.empty()) return error.reject_reason;
-    return error.reject_reason + ", " + error.debug_message;
 }
 
 // Core's CheckBlockHeader: the header's hash meets the target its bits encode, and that target

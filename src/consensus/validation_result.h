@@ -51,24 +51,30 @@ constexpr std::string_view to_string(TxValidationResult result) {
     return "unknown";
 }
 
-struct TxValidationError {
-    TxValidationResult result = TxValidationResult::consensus;
+// A validation failure: the kind of failure (a TxValidationResult or BlockValidationResult),
+// Bitcoin Core's reject reason string and extra detail for logs.
+template <typename Kind>
+struct ValidationError {
+    Kind result = Kind::consensus;
     std::string reject_reason;  // Core's string, e.g. "bad-txns-inputs-missingorspent"
     std::string debug_message;  // extra detail for logs; may be empty
 
-    friend bool operator==(const TxValidationError&, const TxValidationError&) = default;
+    friend bool operator==(const ValidationError&, const ValidationError&) = default;
 };
+
+// "reason" or "reason, debug message" (Core's ValidationState::ToString).
+template <typename Kind>
+std::string to_string(const ValidationError<Kind>& error) {
+    if (error.debug_message.empty()) return error.reject_reason;
+    return error.reject_reason + ", " + error.debug_message;
+}
+
+using TxValidationError = ValidationError<TxValidationResult>;
 
 // Builds the error for `reason`: `return tx_invalid(TxValidationResult::consensus, "...");`
 inline TxValidationError tx_invalid(TxValidationResult result, std::string reject_reason,
                                     std::string debug_message = {}) {
     return TxValidationError{result, std::move(reject_reason), std::move(debug_message)};
-}
-
-// "reason" or "reason, debug message" (Core's ValidationState::ToString).
-inline std::string to_string(const TxValidationError& error) {
-    if (error.debug_message.empty()) return error.reject_reason;
-    return error.reject_reason + ", " + error.debug_message;
 }
 
 // A script that failed under the consensus flags: reason
