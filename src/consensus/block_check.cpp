@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "consensus/consensus.h"
+#include "consensus/signet.h"
 #include "consensus/tx_check.h"
 #include "consensus/tx_verify.h"
 #include "primitives/merkle.h"
@@ -34,6 +35,9 @@ Result<void, BlockValidationError> check_block(const Block& block, const Consens
                                                bool check_pow, bool check_merkle_root) {
     if (check_pow) {
         if (auto header = check_block_header(block.header, params); !header) return header;
+        if (params.signet_blocks && !check_signet_block_solution(block, params)) {
+            return invalid(consensus, "bad-signet-blksig", "signet block signature validation failure");
+        }
     }
 
     if (check_merkle_root) {

@@ -61,6 +61,7 @@ Result<void, BlockValidationError> check_block_header(const BlockHeader& header,
 
 // Core's CheckBlock, without its fChecked cache. In this order, first failure wins:
 //   "high-hash"           (invalid_header) proof of work, when check_pow
+//   "bad-signet-blksig"   the BIP325 block solution, on signet chains when check_pow
 //   "bad-txnmrklroot"     (mutated) header merkle root != root of the txids, when
 //                         check_merkle_root
 //   "bad-txns-duplicate"  (mutated) the root matched only thanks to a repeated subtree
@@ -74,9 +75,7 @@ Result<void, BlockValidationError> check_block_header(const BlockHeader& header,
 //   "bad-blk-sigops"      legacy sigops * WITNESS_SCALE_FACTOR > MAX_BLOCK_SIGOPS_COST
 // All but the first two (mutated) and high-hash are kind consensus.
 // Not checked here: witness data (see check_witness_commitment), weight (block_weight_check),
-// anything needing the chain (bits, time, height, coinbase value, inputs, scripts), and the
-// signet block solution (Core checks it here for signet chains; bitloom has no signet solution
-// verifier yet, so signet blocks pass this function on PoW alone).
+// anything needing the chain (bits, time, height, coinbase value, inputs, scripts).
 Result<void, BlockValidationError> check_block(const Block& block, const ConsensusParams& params,
                                                bool check_pow = true,
                                                bool check_merkle_root = true);
