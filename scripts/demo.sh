@@ -15,4 +15,28 @@ if [ -f "$vectors/bitcoin-core/block413567.raw" ]; then
 fi
 step "A new regtest key and its addresses" "$bin/bitloom" key new --chain regtest
 step "Decode an address" "$bin/bitloom" address bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0
-printf '\nExecutables are in %s: bitloom (tools above), bitloomd (node), bitloom-cli (RPC client).\nTry: %s/bitloom --help\n' "$bin" "$bin"
+
+# A regtest node in ./data/regtest-demo, mining blocks and answering RPC.
+datadir="data/regtest-demo"
+rpcport="${DEMO_RPC_PORT:-18443}"
+mkdir -p "$datadir"
+cli() { "$bin/bitloom-cli" -regtest -datadir="$datadir" -rpcport="$rpcport" "$@"; }
+step "Start a regtest node in $datadir" "$bin/bitloomd" -regtest -datadir="$datadir" -rpcport="$rpcport" -daemonwait -printtoconsole=0
+trap 'cli stop >/dev/null 2>&1 || true' EXIT
+address=$("$bin/bitloom" key new --chain regtest | sed -n 's/.*"p2wpkh": "\(.*\)".*/\1/p')
+step "Mine 101 blocks to $address" cli generatetoaddress 101 "$address"
+step "Chain state" cli getblockchaininfo
+step "The UTXO set" cli gettxoutsetinfo
+step "The newest block" cli getblock "$(cli getbestblockhash)"
+if [ -t 0 ]; then
+  printf '\nThe node keeps mining a block every 10 seconds; press Ctrl-C to stop it.\n'
+  trap 'printf "\nStopping the node\n"; cli stop; exit 0' INT
+  while true; do
+    sleep 10
+    hash=$(cli generatetoaddress 1 "$address" | tr -d ' "[]\n')
+    printf 'height %s  %s\n' "$(cli getblockcount)" "$hash"
+  done
+fi
+step "Stop the node" cli stop
+trap - EXIT
+printf '\nExecutables are in %s: bitloom (tools), bitloomd (node), bitloom-cli (RPC client).\nThe demo node keeps its chain in %s; start it again with:\n  %s/bitloomd -regtest -datadir=%s\n' "$bin" "$datadir" "$bin" "$datadir"
