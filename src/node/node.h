@@ -11,8 +11,7 @@
 #pragma once
 
 #include <string>
-
-#include "rpc/http_message.h"
+#include <vector>
 
 namespace bitloom {
 
