@@ -279,6 +279,24 @@ TEST(NodeFunctional, imports_the_reference_chain_over_rpc_and_judges_invalid_blo
     EXPECT_EQ(node.stop(), 0);
 }
 
+TEST(NodeFunctional, reindex_rebuilds_the_imported_chain_from_the_block_files) {
+    TempDir dir;
+    {
+        NodeProcess node(dir.path(), mocktime_args());
+        ASSERT_NO_FATAL_FAILURE(node.start());
+        ASSERT_NO_FATAL_FAILURE(submit_all(node));
+        EXPECT_EQ(node.stop(), 0);
+    }
+    // Only the block files remain: the state must come from them.
+    std::filesystem::remove_all(dir.path() / "regtest" / "chainstate");
+    std::vector<std::string> args = mocktime_args();
+    args.push_back("-reindex");
+    NodeProcess node(dir.path(), args);
+    ASSERT_NO_FATAL_FAILURE(node.start());
+    expect_reference_state(node);
+    EXPECT_EQ(node.stop(), 0);
+}
+
 TEST(NodeFunctional, survives_sigkill_at_random_moments_during_import) {
     // A submitter imports the chain, forcing a flush (gettxoutsetinfo) every few blocks, while
     // the node is killed at a random moment. After each restart the state must be consistent
