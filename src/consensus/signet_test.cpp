@@ -157,7 +157,8 @@ Block sign_p2wpkh(const PrivateKey& key, const Block& unsigned_block, const Scri
                   bool corrupt = false) {
     const auto txs = make_signet_transactions(unsigned_block, challenge);
     EXPECT_TRUE(txs.has_value());
-    const ByteSpan pubkey = key.public_key().serialize();
+    const PublicKey public_key = key.public_key();  // the span below points into it
+    const ByteSpan pubkey = public_key.serialize();
     const Uint160 key_hash = hash160(pubkey);
     Script script_code;
     script_code.push_opcode(OP_DUP).push_opcode(OP_HASH160).push_data(key_hash.span());
