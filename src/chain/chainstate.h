@@ -130,7 +130,9 @@ public:
     bool initial_block_download() const;
     // Transactions in the active chain up to `block` (0 if unknown).
     std::uint64_t chain_tx_count(const BlockIndex* block) const;
-    // Core's GuessVerificationProgress, over the chain's transaction counts.
+    // How far `block` is along the best known header chain, 0..1. Core estimates this from a
+    // per-network transaction rate (GuessVerificationProgress); without such data bitloom uses
+    // the height ratio to the best header, which agrees with Core's at the tip (1.0).
     double verification_progress(const BlockIndex* block) const;
 
     // The stored block / undo data. Fail when the data is not (or no longer) on disk.
