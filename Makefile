@@ -43,6 +43,8 @@ run: build
 
 bench: build
 	@$(BUILD_DIR)/bin/bitloom_bench $(BENCH_FLAGS)
+	@echo "== block import (bitloom_import_bench $(IMPORT_BENCH_FLAGS)) =="
+	@$(BUILD_DIR)/bin/bitloom_import_bench $(IMPORT_BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
