@@ -25,3 +25,24 @@ function(bitloom_test name)
   set_tests_properties(${name} PROPERTIES
     ENVIRONMENT "BITLOOM_TEST_VECTORS=${BITLOOM_TEST_VECTORS_DIR}")
 endfunction()
+
+# bitloom_fragmented_module(NAME DEPS <bitloom modules...> LIBS <other targets...>)
+# For modules whose parts list their own files: includes every *.cmake fragment in the calling
+# folder (each appends to MODULE_SOURCES and MODULE_TESTS), then defines the library
+# bitloom_<NAME> and the test executable <NAME>_tests from what they listed.
+macro(bitloom_fragmented_module name)
+  cmake_parse_arguments(F "" "" "DEPS;LIBS" ${ARGN})
+  set(MODULE_SOURCES)
+  set(MODULE_TESTS)
+  file(GLOB fragments CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cmake)
+  list(SORT fragments)
+  foreach(fragment IN LISTS fragments)
+    include(${fragment})
+  endforeach()
+  if(MODULE_SOURCES)
+    bitloom_module(${name} SOURCES ${MODULE_SOURCES} DEPS ${F_DEPS} LIBS ${F_LIBS})
+  endif()
+  if(MODULE_TESTS)
+    bitloom_test(${name} SOURCES ${MODULE_TESTS} DEPS ${name})
+  endif()
+endmacro()

@@ -15,11 +15,14 @@
 
 #include "consensus/chainparams.h"
 #include "crypto/random.h"
+#include "testutil/temp_dir.h"
 #include "testutil/vectors.h"
 #include "util/hex.h"
 
 namespace bitloom {
 namespace {
+
+using testutil::TempDir;
 
 constexpr std::string_view CHAIN_DIR = "regtest-chain-1/";
 
@@ -51,25 +54,6 @@ const RegtestChain& regtest_chain() {
     }();
     return chain;
 }
-
-// A fresh directory under the system's temporary directory, removed at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        Bytes random(8);
-        get_strong_random_bytes(random);
-        path_ = std::filesystem::temp_directory_path() / ("bitloom-chainstate-" + to_hex(random));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 ChainStateOptions options_for(const std::filesystem::path& dir, bool in_memory) {
     ChainStateOptions options;
@@ -134,7 +118,7 @@ void expect_reference_state(ChainState& chain) {
 }
 
 TEST(ChainState, imports_the_reference_chain_and_matches_its_utxo_set) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     auto chain = open_chain(options_for(dir.path(), true));
     ASSERT_TRUE(chain);
     EXPECT_EQ(chain->height(), 0);
@@ -151,7 +135,7 @@ TEST(ChainState, imports_the_reference_chain_and_matches_its_utxo_set) {
 }
 
 TEST(ChainState, gives_each_invalid_block_the_reference_verdict_and_keeps_the_tip) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     auto chain = open_chain(options_for(dir.path(), true));
     ASSERT_TRUE(chain);
     import_all(*chain);
@@ -184,7 +168,7 @@ TEST(ChainState, gives_each_invalid_block_the_reference_verdict_and_keeps_the_ti
 }
 
 TEST(ChainState, restarts_from_disk_with_the_same_state) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     {
         auto chain = open_chain(options_for(dir.path(), false));
         ASSERT_TRUE(chain);
@@ -200,7 +184,7 @@ TEST(ChainState, restarts_from_disk_with_the_same_state) {
 }
 
 TEST(ChainState, reindex_rebuilds_the_same_state_from_the_block_files) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     {
         auto chain = open_chain(options_for(dir.path(), false));
         ASSERT_TRUE(chain);
@@ -217,7 +201,7 @@ TEST(ChainState, follows_the_most_work_branch_when_given_it_late) {
     // First the active chain below the stale branch plus the stale branch (which becomes the
     // tip), then the rest of the active chain: the node must reorganise onto it.
     const RegtestChain& reference = regtest_chain();
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     auto probe = open_chain(options_for(dir.path() / "probe", true));
     ASSERT_TRUE(probe);
     import_all(*probe);
@@ -253,7 +237,7 @@ TEST(ChainState, follows_the_most_work_branch_when_given_it_late) {
 }
 
 TEST(ChainState, invalidate_and_reconsider_move_the_tip_and_back) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     auto chain = open_chain(options_for(dir.path(), true));
     ASSERT_TRUE(chain);
     import_all(*chain);
@@ -268,7 +252,7 @@ TEST(ChainState, invalidate_and_reconsider_move_the_tip_and_back) {
 }
 
 TEST(ChainState, verify_chain_passes_at_every_level) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-chainstate");
     auto chain = open_chain(options_for(dir.path(), true));
     ASSERT_TRUE(chain);
     import_all(*chain);

@@ -14,28 +14,12 @@
 #include <vector>
 
 #include "node/config.h"
+#include "testutil/temp_dir.h"
 
 namespace bitloom {
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "bitloom-config-XXXXXX").string();
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-    void write(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ / name) << text;
-    }
-
-private:
-    std::filesystem::path path_;
-};
+using testutil::TempDir;
 
 Result<ParsedConfig, ConfigFailure> parse(std::string_view text) {
     return parse_config(text, "bitloom.conf", node_options());

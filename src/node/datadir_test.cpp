@@ -9,25 +9,12 @@
 #include <string>
 
 #include "node/datadir.h"
+#include "testutil/temp_dir.h"
 
 namespace bitloom {
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "bitloom-datadir-XXXXXX").string();
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using testutil::TempDir;
 
 TEST(DataDir, default_is_dot_bitloom_in_home) {
     const char* home = std::getenv("HOME");
@@ -52,7 +39,7 @@ TEST(DataDir, resolves_relative_paths_against_a_base) {
 }
 
 TEST(DataDir, creates_the_chain_directory) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-datadir");
     const auto chain_dir = chain_data_dir(dir.path(), ChainType::regtest);
     ASSERT_TRUE(ensure_directory(chain_dir));
     EXPECT_TRUE(std::filesystem::is_directory(chain_dir));
@@ -62,7 +49,7 @@ TEST(DataDir, creates_the_chain_directory) {
 }
 
 TEST(DirectoryLock, second_lock_fails_with_cores_message) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-datadir");
     auto first = DirectoryLock::acquire(dir.path());
     ASSERT_TRUE(first) << first.error();
     EXPECT_TRUE(std::filesystem::exists(dir.path() / ".lock"));
@@ -73,7 +60,7 @@ TEST(DirectoryLock, second_lock_fails_with_cores_message) {
 }
 
 TEST(DirectoryLock, is_released_when_destroyed_or_moved_out) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-datadir");
     {
         auto first = DirectoryLock::acquire(dir.path());
         ASSERT_TRUE(first);
@@ -84,14 +71,14 @@ TEST(DirectoryLock, is_released_when_destroyed_or_moved_out) {
 }
 
 TEST(DirectoryLock, fails_for_a_missing_directory) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-datadir");
     auto lock = DirectoryLock::acquire(dir.path() / "missing");
     ASSERT_FALSE(lock);
     EXPECT_NE(lock.error().find("Cannot write to directory"), std::string::npos);
 }
 
 TEST(PidFile, holds_the_process_id_until_destroyed) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-datadir");
     const auto path = dir.path() / "bitloomd.pid";
     {
         auto pid = PidFile::create(path);

@@ -15,25 +15,12 @@
 
 #include "node/config.h"
 #include "node/logging.h"
+#include "testutil/temp_dir.h"
 
 namespace bitloom {
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string pattern = (std::filesystem::temp_directory_path() / "bitloom-log-XXXXXX").string();
-        path_ = mkdtemp(pattern.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using testutil::TempDir;
 
 std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path);
@@ -124,7 +111,7 @@ TEST(Logger, optional_prefixes_follow_the_options) {
 }
 
 TEST(Logger, appends_to_the_debug_log_file_from_many_threads) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-log");
     const auto path = dir.path() / "debug.log";
     std::ofstream(path) << "earlier line\n";
     LoggerConfig config;
@@ -155,7 +142,7 @@ TEST(Logger, appends_to_the_debug_log_file_from_many_threads) {
 }
 
 TEST(Logger, reports_a_log_file_it_cannot_open) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-log");
     LoggerConfig config;
     config.file = dir.path() / "missing" / "debug.log";
     Logger logger(std::move(config));
@@ -183,7 +170,7 @@ Settings settings_from(const std::vector<std::string>& args, const TempDir& dir)
 }
 
 TEST(LoggerConfig, reads_the_logging_options) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-log");
     auto defaults = logger_config(settings_from({}, dir), dir.path() / "regtest");
     ASSERT_TRUE(defaults);
     EXPECT_EQ(defaults->file, dir.path() / "regtest" / "debug.log");

@@ -26,11 +26,14 @@
 #include "rpc/auth.h"
 #include "rpc/http_client.h"
 #include "rpc/json.h"
+#include "testutil/temp_dir.h"
 #include "testutil/vectors.h"
 #include "util/hex.h"
 
 namespace bitloom {
 namespace {
+
+using testutil::TempDir;
 
 using namespace std::chrono_literals;
 
@@ -52,24 +55,6 @@ std::uint16_t free_port() {
     ::close(fd);
     return ntohs(addr.sin_port);
 }
-
-class TempDir {
-public:
-    TempDir() {
-        Bytes random(8);
-        get_strong_random_bytes(random);
-        path_ = std::filesystem::temp_directory_path() / ("bitloom-node-" + to_hex(random));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 struct RpcResult {
     int http_status = 0;
@@ -256,7 +241,7 @@ void expect_reference_state(NodeProcess& node) {
 }
 
 TEST(NodeFunctional, imports_the_reference_chain_over_rpc_and_judges_invalid_blocks_as_core) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     NodeProcess node(dir.path(), mocktime_args());
     ASSERT_NO_FATAL_FAILURE(node.start());
     ASSERT_NO_FATAL_FAILURE(submit_all(node));
@@ -280,7 +265,7 @@ TEST(NodeFunctional, imports_the_reference_chain_over_rpc_and_judges_invalid_blo
 }
 
 TEST(NodeFunctional, reindex_rebuilds_the_imported_chain_from_the_block_files) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     {
         NodeProcess node(dir.path(), mocktime_args());
         ASSERT_NO_FATAL_FAILURE(node.start());
@@ -302,7 +287,7 @@ TEST(NodeFunctional, survives_sigkill_at_random_moments_during_import) {
     // the node is killed at a random moment. After each restart the state must be consistent
     // (verifychain at level 4 over every block) and hold at least what the last completed
     // flush held.
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     std::mt19937 random(std::random_device{}());
     constexpr int KILLS = 20;
     int last_flushed_height = 0;
@@ -348,7 +333,7 @@ TEST(NodeFunctional, survives_sigkill_at_random_moments_during_import) {
 }
 
 TEST(NodeFunctional, reorganises_onto_a_longer_branch_from_another_node) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     NodeProcess short_node(dir.path() / "a");
     NodeProcess long_node(dir.path() / "b");
     ASSERT_NO_FATAL_FAILURE(short_node.start());
@@ -382,7 +367,7 @@ TEST(NodeFunctional, reorganises_onto_a_longer_branch_from_another_node) {
 }
 
 TEST(NodeFunctional, answers_bad_requests_with_json_rpc_errors_and_stays_up) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     NodeProcess node(dir.path());
     ASSERT_NO_FATAL_FAILURE(node.start());
 
@@ -418,7 +403,7 @@ TEST(NodeFunctional, answers_bad_requests_with_json_rpc_errors_and_stays_up) {
 }
 
 TEST(NodeFunctional, bitloom_cli_talks_to_the_node_with_bitcoin_cli_arguments) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     NodeProcess node(dir.path());
     ASSERT_NO_FATAL_FAILURE(node.start());
     auto cli = [&](const std::string& args) {
@@ -450,7 +435,7 @@ TEST(NodeFunctional, bitloom_cli_talks_to_the_node_with_bitcoin_cli_arguments) {
 }
 
 TEST(NodeFunctional, rejects_unknown_options_and_a_second_instance) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-node");
     const std::string bitloomd = (bin_dir() / "bitloomd").string();
     const std::string unknown = bitloomd + " -regtest -datadir=" + dir.path().string() + " -nosuchoption 2>&1";
     FILE* pipe = ::popen(unknown.c_str(), "r");

@@ -26,28 +26,12 @@
 #include "node/rpc_methods.h"
 #include "primitives/block.h"
 #include "util/hex.h"
+#include "testutil/temp_dir.h"
 
 namespace bitloom {
 namespace {
 
-// A fresh directory under the system's temporary directory, removed at the end of the test.
-class TempDir {
-public:
-    TempDir() {
-        Bytes random(8);
-        get_strong_random_bytes(random);
-        path_ = std::filesystem::temp_directory_path() / ("bitloom-rpcmining-" + to_hex(random));
-        std::filesystem::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using testutil::TempDir;
 
 const ChainParams& regtest() { return chain_params(ChainType::regtest); }
 
@@ -111,7 +95,7 @@ protected:
         return block;
     }
 
-    TempDir dir_;
+    testutil::TempDir dir_{"bitloom-rpcmining"};
     NodeContext node_;
     std::unique_ptr<ChainState> chain_;
     RpcDispatcher dispatcher_;

@@ -13,28 +13,14 @@
 #include "storage/block_files.h"
 #include "util/endian.h"
 #include "util/hex.h"
+#include "testutil/temp_dir.h"
 
 namespace bitloom {
 namespace {
 
+using testutil::TempDir;
+
 constexpr std::array<std::uint8_t, 4> MAGIC = {0xf9, 0xbe, 0xb4, 0xd9};
-
-class TempDir {
-public:
-    TempDir()
-        : path_(std::filesystem::temp_directory_path() /
-                ("bitloom-blocks-test-" + to_hex(FastRandom().randbytes(8)))) {}
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 // A payload of `size` bytes that cannot contain the magic (all bytes below 0x80).
 Bytes payload(std::size_t size, std::uint8_t seed) {
@@ -76,7 +62,7 @@ std::vector<Found> scan_all(BlockFileStore& store) {
 }
 
 TEST(BlockFileStore, reads_back_the_blocks_and_undo_data_it_wrote) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path() / "blocks", MAGIC);
     const Bytes block0 = payload(285, 1), block1 = payload(1000, 2);
     const auto pos0 = store.write_block(block0, 0, 1231006505);
@@ -108,7 +94,7 @@ TEST(BlockFileStore, reads_back_the_blocks_and_undo_data_it_wrote) {
 }
 
 TEST(BlockFileStore, writes_records_in_cores_byte_format) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC);
     const Bytes block = payload(10, 9), undo = payload(5, 4);
     ASSERT_TRUE(store.write_block(block, 0, 0).has_value());
@@ -129,7 +115,7 @@ TEST(BlockFileStore, writes_records_in_cores_byte_format) {
 }
 
 TEST(BlockFileStore, starts_a_new_file_when_a_record_would_pass_the_size_limit) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC, {}, 1000);
     std::vector<FilePosition> positions;
     for (int i = 0; i < 7; ++i) {
@@ -170,7 +156,7 @@ TEST(BlockFileStore, starts_a_new_file_when_a_record_would_pass_the_size_limit) 
 }
 
 TEST(BlockFileStore, continues_the_last_file_after_a_reopen) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     std::vector<BlockFileInfo> infos;
     {
         BlockFileStore store(dir.path(), MAGIC, {}, 1000);
@@ -186,7 +172,7 @@ TEST(BlockFileStore, continues_the_last_file_after_a_reopen) {
 }
 
 TEST(BlockFileStore, detects_undo_data_that_fails_its_checksum) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC);
     ASSERT_TRUE(store.write_block(payload(100, 1), 0, 0).has_value());
     const auto pos = store.write_undo(0, payload(40, 2), hash_of(1));
@@ -208,7 +194,7 @@ TEST(BlockFileStore, detects_undo_data_that_fails_its_checksum) {
 }
 
 TEST(BlockFileStore, rejects_undo_data_for_a_file_it_does_not_know) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC);
     const auto pos = store.write_undo(0, payload(10, 0), hash_of(0));
     ASSERT_FALSE(pos.has_value());
@@ -216,7 +202,7 @@ TEST(BlockFileStore, rejects_undo_data_for_a_file_it_does_not_know) {
 }
 
 TEST(BlockFileStore, appends_over_a_torn_tail_left_by_a_crash) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     std::vector<BlockFileInfo> persisted;
     FilePosition torn;
     {
@@ -253,7 +239,7 @@ TEST(BlockFileStore, appends_over_a_torn_tail_left_by_a_crash) {
 }
 
 TEST(BlockFileStore, fails_cleanly_on_positions_that_hold_no_record) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC);
     ASSERT_TRUE(store.write_block(payload(500, 1), 0, 0).has_value());
     ASSERT_TRUE(store.write_undo(0, payload(100, 1), hash_of(0)).has_value());
@@ -289,7 +275,7 @@ TEST(BlockFileStore, fails_cleanly_on_positions_that_hold_no_record) {
 }
 
 TEST(BlockFileStore, scan_finds_every_record_and_skips_a_garbage_region) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     std::vector<std::pair<Bytes, FilePosition>> written;
     std::vector<BlockFileInfo> written_infos;
     {
@@ -352,7 +338,7 @@ TEST(BlockFileStore, scan_finds_every_record_and_skips_a_garbage_region) {
 }
 
 TEST(BlockFileStore, scan_stopped_early_still_rebuilds_every_files_info) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     std::vector<BlockFileInfo> written_infos;
     {
         BlockFileStore store(dir.path(), MAGIC, {}, 1000);
@@ -373,7 +359,7 @@ TEST(BlockFileStore, scan_stopped_early_still_rebuilds_every_files_info) {
 }
 
 TEST(BlockFileStore, scan_of_an_empty_directory_finds_nothing) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC);
     EXPECT_TRUE(scan_all(store).empty());
     EXPECT_TRUE(store.file_infos().empty());
@@ -383,7 +369,7 @@ TEST(BlockFileStore, scan_of_an_empty_directory_finds_nothing) {
 }
 
 TEST(BlockFileStore, keeps_working_with_more_files_than_open_descriptors) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-blocks-test");
     BlockFileStore store(dir.path(), MAGIC, {}, 100);
     std::vector<FilePosition> positions;
     for (int i = 0; i < 20; ++i) {

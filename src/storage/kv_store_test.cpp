@@ -11,27 +11,12 @@
 #include "crypto/random.h"
 #include "storage/kv_store.h"
 #include "util/hex.h"
+#include "testutil/temp_dir.h"
 
 namespace bitloom {
 namespace {
 
-// A fresh directory under the system's temporary directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir()
-        : path_(std::filesystem::temp_directory_path() /
-                ("bitloom-kv-test-" + to_hex(FastRandom().randbytes(8)))) {}
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using testutil::TempDir;
 
 Bytes b(std::string_view text) {
     const ByteSpan span = as_bytes(text);
@@ -79,7 +64,7 @@ protected:
         return seen;
     }
 
-    TempDir dir_;
+    testutil::TempDir dir_{"bitloom-kv-test"};
     std::unique_ptr<KvStore> store_;
 };
 
@@ -198,7 +183,7 @@ TEST(MemoryKvStore, copies_share_their_contents) {
 }
 
 TEST(LevelDbStore, keeps_data_across_a_reopen) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-kv-test");
     const auto path = dir.path() / "nested" / "db";
     {
         auto store = open_or_die(path);
@@ -219,7 +204,7 @@ TEST(LevelDbStore, keeps_data_across_a_reopen) {
 }
 
 TEST(LevelDbStore, wipe_starts_from_an_empty_database) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-kv-test");
     {
         auto store = open_or_die(dir.path());
         ASSERT_NE(store, nullptr);
@@ -235,7 +220,7 @@ TEST(LevelDbStore, wipe_starts_from_an_empty_database) {
 }
 
 TEST(LevelDbStore, refuses_a_second_open_of_the_same_directory_as_locked) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-kv-test");
     auto first = open_or_die(dir.path());
     ASSERT_NE(first, nullptr);
     const auto second = open_leveldb(dir.path().string(), {});
@@ -245,7 +230,7 @@ TEST(LevelDbStore, refuses_a_second_open_of_the_same_directory_as_locked) {
 }
 
 TEST(LevelDbStore, fails_to_open_a_missing_database_without_create_if_missing) {
-    TempDir dir;
+    testutil::TempDir dir("bitloom-kv-test");
     LevelDbOptions options;
     options.create_if_missing = false;
     const auto store = open_leveldb((dir.path() / "absent").string(), options);
