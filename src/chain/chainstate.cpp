@@ -1393,6 +1393,11 @@ Result<void, std::string> ChainState::flush(bool force) {
     return impl_->flush(force);
 }
 
+std::optional<std::string> ChainState::fatal_error() const {
+    auto guard = lock();
+    return impl_->fatal;
+}
+
 std::size_t ChainState::coins_cache_usage() const {
     auto guard = lock();
     return impl_->coins->memory_usage();

@@ -167,6 +167,11 @@ public:
     // Coins cache usage in bytes and entries (for logs and getblockchaininfo-like output).
     std::size_t coins_cache_usage() const;
 
+    // Set once a storage failure (a block file or the database could not be read or written)
+    // made the chain state unsafe to continue; every later block submission fails with
+    // "node-error". The node shuts down when it sees this (Core's AbortNode).
+    std::optional<std::string> fatal_error() const;
+
 private:
     ChainState(const ChainParams& params, ChainStateOptions options);
     struct Impl;

@@ -155,6 +155,7 @@ private:
     std::unique_ptr<HttpServer> http_;
     std::unique_ptr<ChainState> chain_;
     std::atomic<bool> shutdown_requested_{false};
+    int exit_status_ = 0;
 };
 
 Result<void, std::string> Node::start_rpc() {
@@ -292,9 +293,15 @@ void Node::wait_for_shutdown() {
             logger_->log_info("Received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
             break;
         }
+        if (auto fatal = chain_->fatal_error()) {
+            logger_->log_error("A fatal internal error occurred: {}. Shutting down.", *fatal);
+            exit_status_ = 1;
+            break;
+        }
         if (std::chrono::steady_clock::now() - last_flush > std::chrono::seconds(60)) {
             if (auto ok = chain_->flush(false); !ok) {
                 logger_->log_error("{}", ok.error());
+                exit_status_ = 1;
                 break;
             }
             last_flush = std::chrono::steady_clock::now();
@@ -388,7 +395,7 @@ int Node::run(int daemon_pipe) {
 
     wait_for_shutdown();
     shutdown();
-    return 0;
+    return exit_status_;
 }
 
 // Forks into the background: the parent waits (with -daemonwait) for the child to report

@@ -282,6 +282,35 @@ TEST(NodeFunctional, reindex_rebuilds_the_imported_chain_from_the_block_files) {
     EXPECT_EQ(node.stop(), 0);
 }
 
+TEST(NodeFunctional, shuts_down_with_an_error_when_its_block_files_are_damaged) {
+    TempDir dir("bitloom-node");
+    {
+        NodeProcess node(dir.path(), mocktime_args());
+        ASSERT_NO_FATAL_FAILURE(node.start());
+        ASSERT_NO_FATAL_FAILURE(submit_all(node));
+        EXPECT_EQ(node.stop(), 0);
+    }
+    // Zero the last 20 KB of the block file: the newest blocks can no longer be read.
+    const auto blocks = dir.path() / "regtest" / "blocks" / "blk00000.dat";
+    const auto size = std::filesystem::file_size(blocks);
+    ASSERT_GT(size, 20'000U);
+    {
+        std::fstream file(blocks, std::ios::in | std::ios::out | std::ios::binary);
+        file.seekp(static_cast<std::streamoff>(size - 20'000));
+        const std::string zeros(20'000, '\0');
+        file.write(zeros.data(), static_cast<std::streamsize>(zeros.size()));
+    }
+    NodeProcess node(dir.path(), mocktime_args());
+    ASSERT_NO_FATAL_FAILURE(node.start());
+    // Disconnecting the tip needs its block data.
+    const std::string target = node.ok("getblockhash", Json::array({100}));
+    RpcResult reply = node.call("invalidateblock", Json::array({target}));
+    EXPECT_FALSE(reply.error().is_null());
+    EXPECT_EQ(node.wait_exit(), 1);
+    const std::string log = testutil::read_file_text(dir.path() / "regtest" / "debug.log");
+    EXPECT_NE(log.find("A fatal internal error occurred"), std::string::npos);
+}
+
 TEST(NodeFunctional, survives_sigkill_at_random_moments_during_import) {
     // A submitter imports the chain, forcing a flush (gettxoutsetinfo) every few blocks, while
     // the node is killed at a random moment. After each restart the state must be consistent
