@@ -16,6 +16,7 @@
 #include "encoding/descriptor.h"
 #include "primitives/block.h"
 #include "primitives/script.h"
+#include "primitives/script_asm.h"
 #include "primitives/transaction.h"
 #include "rpc/json.h"
 #include "rpc/json_rpc.h"
@@ -151,20 +152,6 @@ std::string_view sighash_name(std::uint8_t type) {
     }
 }
 
-// A script number of up to 4 bytes, leniently (no minimality), as Core's CScriptNum(vch,
-// false).getint() reads it.
-std::int64_t lenient_script_num(ByteSpan data) {
-    std::int64_t value = 0;
-    for (std::size_t i = 0; i < data.size(); ++i) {
-        value |= static_cast<std::int64_t>(data[i]) << (8 * i);
-    }
-    if (!data.empty() && (data.back() & 0x80) != 0) {
-        value &= ~(std::int64_t{0x80} << (8 * (data.size() - 1)));
-        value = -value;
-    }
-    return value;
-}
-
 std::string hex_of(ByteSpan data) { return to_hex(data); }
 
 Json script_sig_to_json(const Script& script) {
@@ -241,37 +228,12 @@ ScriptType script_type(const Script& script) {
 }
 
 std::string script_to_asm(const Script& script, bool decode_sighash) {
-    std::string out;
-    std::size_t pos = 0;
-    while (pos < script.size()) {
-        if (!out.empty()) out += ' ';
-        const auto op = script.get_op(pos);
-        if (!op) {
-            out += "[error]";
-            return out;
-        }
-        if (op->opcode <= OP_PUSHDATA4) {
-            if (op->data.size() <= 4) {
-                out += std::to_string(lenient_script_num(op->data));
-            } else if (decode_sighash && !script.is_unspendable() &&
-                       is_valid_signature_encoding(op->data) &&
-                       !sighash_name(op->data.back()).empty()) {
-                out += hex_of(op->data.first(op->data.size() - 1));
-                out += '[';
-                out += sighash_name(op->data.back());
-                out += ']';
-            } else {
-                out += hex_of(op->data);
-            }
-        } else if (op->opcode == OP_1NEGATE) {
-            out += "-1";
-        } else if (op->opcode >= OP_1 && op->opcode <= OP_16) {
-            out += std::to_string(decode_op_n(op->opcode));
-        } else {
-            out += opcode_name(op->opcode);
-        }
-    }
-    return out;
+    if (!decode_sighash || script.is_unspendable()) return bitloom::script_to_asm(script);
+    const AsmPushFormatter signature_with_sighash = [](ByteSpan data) -> std::optional<std::string> {
+        if (!is_valid_signature_encoding(data) || sighash_name(data.back()).empty()) return std::nullopt;
+        return hex_of(data.first(data.size() - 1)) + "[" + std::string(sighash_name(data.back())) + "]";
+    };
+    return bitloom::script_to_asm(script, signature_with_sighash);
 }
 
 std::string infer_descriptor(const Script& script, const ChainParams& params) {

@@ -92,7 +92,9 @@ Result<Script, ScriptAsmError> parse_script_asm(std::string_view text, std::stri
     return script;
 }
 
-std::string script_to_asm(const Script& script) {
+std::string script_to_asm(const Script& script) { return script_to_asm(script, AsmPushFormatter()); }
+
+std::string script_to_asm(const Script& script, const AsmPushFormatter& long_push) {
     std::string out;
     std::size_t pc = 0;
     while (pc < script.size()) {
@@ -114,6 +116,8 @@ std::string script_to_asm(const Script& script) {
                     value = -value;
                 }
                 out += std::to_string(value);
+            } else if (auto custom = long_push ? long_push(op->data) : std::nullopt) {
+                out += *custom;
             } else {
                 out += to_hex(op->data);
             }

@@ -13,6 +13,9 @@
 //                                               NOP2/NOP3 are accepted for CLTV/CSV
 #pragma once
 
+#include <functional>
+#include <optional>
+
 #include <string>
 #include <string_view>
 
@@ -36,5 +39,10 @@ Result<Script, ScriptAsmError> parse_script_asm(std::string_view text,
 // decimal script numbers, longer pushes as hex; other opcodes by name ("OP_DUP"), OP_1..OP_16
 // as "1".."16" and OP_1NEGATE as "-1"; an unparseable tail as "[error]".
 std::string script_to_asm(const Script& script);
+
+// The same, letting `long_push` render each push longer than 4 bytes (nullopt: hex as above).
+// The RPC layer uses it to show signatures with their sighash type ("...[ALL]").
+using AsmPushFormatter = std::function<std::optional<std::string>(ByteSpan data)>;
+std::string script_to_asm(const Script& script, const AsmPushFormatter& long_push);
 
 }  // namespace bitloom
