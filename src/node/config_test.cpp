@@ -448,10 +448,10 @@ TEST(LoadSettings, reports_command_line_errors_and_keeps_positional_arguments) {
 
 TEST(LoadSettings, lists_unused_options_from_files_too) {
     TempDir dir;
-    dir.write("bitloom.conf", "onlynet=ipv4\nserver=1\n");
+    dir.write("bitloom.conf", "upnp=1\nserver=1\n");
     auto settings = load(dir);
     ASSERT_TRUE(settings);
-    EXPECT_EQ(options_not_yet_used(*settings), (std::vector<std::string>{"-onlynet"}));
+    EXPECT_EQ(options_not_yet_used(*settings), (std::vector<std::string>{"-upnp"}));
 }
 
 TEST(ValidateSettings, accepts_only_prune_zero) {

@@ -13,12 +13,22 @@
 #include "node/logging.h"
 
 namespace bitloom {
+class NetworkService;
+class PeerManager;
+}  // namespace bitloom
+
+namespace bitloom {
 
 struct NodeContext {
     const ChainParams* params = nullptr;
     const Settings* settings = nullptr;
     Logger* logger = nullptr;
     ChainState* chain = nullptr;  // null until the chain state is loaded
+    // The P2P layer (net/network_service.h, peerman/peer_manager.h); null until it is
+    // started (after the chain state) and after shutdown began. RPC handlers check for null
+    // and answer Core's "Error: Peer-to-peer functionality missing or disabled".
+    NetworkService* network = nullptr;
+    PeerManager* peers = nullptr;
 
     // -mocktime / setmocktime: seconds since the epoch, 0 for the system clock.
     std::atomic<std::int64_t> mock_time{0};

@@ -20,6 +20,7 @@
 #include "node/context.h"
 #include "node/datadir.h"
 #include "node/logging.h"
+#include "node/network.h"
 #include "node/options.h"
 #include "node/rpc_methods.h"
 #include "rpc/auth.h"
@@ -154,6 +155,7 @@ private:
     std::optional<RpcCookie> cookie_;
     std::unique_ptr<HttpServer> http_;
     std::unique_ptr<ChainState> chain_;
+    std::unique_ptr<NodeNetwork> network_;
     std::atomic<bool> shutdown_requested_{false};
     int exit_status_ = 0;
 };
@@ -217,6 +219,7 @@ Result<void, std::string> Node::start_rpc() {
     register_rawtransaction_rpcs(dispatcher_, context_);
     register_mining_rpcs(dispatcher_, context_);
     register_node_rpcs(dispatcher_, context_);
+    register_net_rpcs(dispatcher_, context_);
     dispatcher_.set_warmup("Loading block index…");
 
     RpcHttpOptions http_options;
@@ -312,6 +315,10 @@ void Node::wait_for_shutdown() {
 void Node::shutdown() {
     logger_->log_info("Shutdown: In progress...");
     if (http_) http_->stop();
+    if (network_) {
+        network_->stop();
+        network_.reset();
+    }
     if (chain_) {
         if (auto ok = chain_->flush(true); !ok) logger_->log_error("Failed to flush the chain state: {}", ok.error());
         context_.chain = nullptr;
@@ -389,6 +396,12 @@ int Node::run(int daemon_pipe) {
         shutdown();
         return early_error(ok.error());
     }
+    auto network = NodeNetwork::start(settings_, *params_, *chain_, *logger_, context_, chain_dir_);
+    if (!network) {
+        shutdown();
+        return early_error(network.error());
+    }
+    network_ = std::move(*network);
     dispatcher_.clear_warmup();
     logger_->log_info("Done loading");
     report_to_parent(true);

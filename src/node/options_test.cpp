@@ -74,10 +74,11 @@ TEST(NodeOptions, reject_unknown_options_on_the_command_line) {
 TEST(NodeOptions, name_the_options_accepted_but_not_used_yet) {
     ArgsParser args;
     register_node_options(args);
-    const char* argv[] = {"bitloomd", "-onlynet=ipv4", "-nolisten", "-dbcache=300", "-maxmempool=5"};
-    ASSERT_TRUE(args.parse(5, argv));
+    const char* argv[] = {"bitloomd", "-onlynet=ipv4", "-noupnp", "-dbcache=300", "-maxmempool=5",
+                          "-natpmp"};
+    ASSERT_TRUE(args.parse(6, argv));
     EXPECT_EQ(options_not_yet_used(args),
-              (std::vector<std::string>{"-maxmempool", "-listen", "-onlynet"}));
+              (std::vector<std::string>{"-maxmempool", "-natpmp", "-upnp"}));
 }
 
 TEST(NodeOptions, used_options_are_not_reported_as_unused) {

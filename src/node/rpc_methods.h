@@ -19,8 +19,14 @@ void register_rawtransaction_rpcs(RpcDispatcher& dispatcher, NodeContext& node);
 // submitblock submitheader generatetoaddress generatetodescriptor generateblock getmininginfo
 void register_mining_rpcs(RpcDispatcher& dispatcher, NodeContext& node);
 
-// setmocktime getnetworkinfo getpeerinfo getconnectioncount (and help, stop, uptime from the
-// rpc module)
+// setmocktime (and help, stop, uptime from the rpc module)
 void register_node_rpcs(RpcDispatcher& dispatcher, NodeContext& node);
+
+// getnetworkinfo getpeerinfo getconnectioncount getnettotals addnode disconnectnode
+// getaddednodeinfo getnodeaddresses ping setban listbanned clearbanned setnetworkactive
+// sendrawtransaction. They use NodeContext::network and ::peers, which may be null (P2P not
+// running): every method but getnetworkinfo then fails with Core's P2P-disabled error (the
+// ban methods with its "Ban database not loaded").
+void register_net_rpcs(RpcDispatcher& dispatcher, NodeContext& node);
 
 }  // namespace bitloom

@@ -444,22 +444,6 @@ TEST_F(MiningRpc, getnetworkhashps_checks_its_arguments_as_core) {
     EXPECT_DOUBLE_EQ(rate, 4.0 / 1200.0);
 }
 
-TEST_F(MiningRpc, network_methods_report_no_peers) {
-    const Json info = call("getnetworkinfo");
-    EXPECT_EQ(info["subversion"], "/bitloom:0.1.0/");
-    EXPECT_EQ(info["version"], 100);
-    EXPECT_EQ(info["protocolversion"], 70016);
-    EXPECT_EQ(info["localservices"], "0000000000000409");
-    EXPECT_EQ(info["localservicesnames"], Json::array({"NETWORK", "WITNESS", "NETWORK_LIMITED"}));
-    EXPECT_EQ(info["connections"], 0);
-    ASSERT_EQ(info["networks"].size(), 5u);
-    EXPECT_EQ(info["networks"][0]["name"], "ipv4");
-    EXPECT_EQ(info["networks"][4]["name"], "cjdns");
-    EXPECT_EQ(write_json(info["relayfee"]), "0.00000100");
-    EXPECT_EQ(call("getpeerinfo"), Json::array());
-    EXPECT_EQ(call("getconnectioncount"), Json(0));
-}
-
 TEST_F(MiningRpc, control_methods_are_registered) {
     EXPECT_EQ(call("stop"), Json("Bitloom server stopping"));
     EXPECT_EQ(shutdown_requests_, 1);

@@ -345,8 +345,9 @@ void Peer::on_pong(ByteSpan payload, PeerTime now) {
 }
 
 void Peer::maybe_send_ping(PeerTime now) {
-    if (ping_nonce_ != 0) return;
-    if (ping_start_ && now <= *ping_start_ + PING_INTERVAL) return;
+    const bool due = ping_nonce_ == 0 && (!ping_start_ || now > *ping_start_ + PING_INTERVAL);
+    if (!due && !ping_queued_) return;
+    ping_queued_ = false;
     std::uint64_t nonce = 0;
     do {
         nonce = config_.random_u64();

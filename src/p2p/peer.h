@@ -46,7 +46,8 @@
 //       handshake not complete                       -> "version handshake timeout"
 //       a ping outstanding for more than TIMEOUT_INTERVAL -> "ping timeout"
 //   - once ready: a ping is sent when none is outstanding and more than PING_INTERVAL (2 min)
-//     has passed since the last one was sent (the first one right after the handshake).
+//     has passed since the last one was sent (the first one right after the handshake), or
+//     when the owner asked for one (request_ping).
 //     Ping nonces come from the caller's random source and are never 0.
 #pragma once
 
@@ -199,6 +200,9 @@ public:
     void send(std::string_view command, ByteSpan payload);
     // The owner ends the connection (DisconnectReason::requested).
     void disconnect(std::string_view why);
+    // Sends a ping at the next tick() or received() once ready, even when one is outstanding
+    // (its nonce then replaces the outstanding one), as Core's pingall RPC does.
+    void request_ping() { ping_queued_ = true; }
 
     // The actions queued since the last call, oldest first.
     std::vector<PeerAction> take_actions();
@@ -262,6 +266,7 @@ private:
     PeerTime clock_{};  // the latest `now` seen, for sends made outside an event
 
     std::uint64_t ping_nonce_ = 0;  // 0: no ping outstanding
+    bool ping_queued_ = false;      // request_ping() was called
     std::optional<PeerTime> ping_start_;
     std::optional<PeerTime> last_ping_;
     std::optional<PeerTime> min_ping_;

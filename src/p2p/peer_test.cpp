@@ -473,6 +473,36 @@ TEST(Peer, pings_every_two_minutes_once_the_last_one_is_answered) {
     EXPECT_EQ(peer.min_ping(), std::chrono::milliseconds(250));
 }
 
+TEST(Peer, requested_ping_goes_out_at_the_next_tick_even_with_one_outstanding) {
+    Peer peer(config_for(PeerDirection::outbound));
+    complete_outbound_handshake(peer, START);  // ping 1000 outstanding
+    peer.tick(START + seconds(5));
+    EXPECT_TRUE(sent_messages(peer.take_actions()).empty());
+
+    peer.request_ping();
+    peer.tick(START + seconds(6));
+    auto messages = sent_messages(peer.take_actions());
+    ASSERT_EQ(messages.size(), 1u);
+    EXPECT_EQ(messages[0].command, "ping");
+    EXPECT_EQ(*decode_nonce(messages[0].payload), 1001u);
+    // The old nonce no longer matches; the new one is timed from the requested ping.
+    peer.received(wire(command::PONG, encode_nonce(1000)), START + seconds(7));
+    EXPECT_FALSE(peer.last_ping());
+    peer.received(wire(command::PONG, encode_nonce(1001)), START + seconds(8));
+    EXPECT_EQ(peer.last_ping(), seconds(2));
+    peer.tick(START + seconds(9));
+    EXPECT_TRUE(sent_messages(peer.take_actions()).empty());  // one ping per request
+}
+
+TEST(Peer, ping_requested_before_the_handshake_waits_for_it) {
+    Peer peer(config_for(PeerDirection::outbound));
+    peer.connected(START);
+    peer.take_actions();
+    peer.request_ping();
+    peer.tick(START + seconds(1));
+    EXPECT_TRUE(only<SendBytes>(peer.take_actions()).empty());
+}
+
 TEST(Peer, ping_nonces_are_never_zero) {
     auto config = config_for(PeerDirection::outbound);
     config.random_u64 = counter_from(0);

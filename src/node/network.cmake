@@ -1,0 +1,2 @@
+# The peer-to-peer side of the node: options, the network service and the processing thread.
+list(APPEND MODULE_SOURCES network.cpp)
