@@ -16,18 +16,31 @@ fi
 step "A new regtest key and its addresses" "$bin/bitloom" key new --chain regtest
 step "Decode an address" "$bin/bitloom" address bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0
 
-# A regtest node in ./data/regtest-demo, mining blocks and answering RPC.
+# A regtest node in ./data/regtest-demo, mining blocks and answering RPC, and a second node in
+# ./data/regtest-demo-peer that follows it over P2P on loopback.
 datadir="data/regtest-demo"
+peerdir="data/regtest-demo-peer"
 rpcport="${DEMO_RPC_PORT:-18443}"
-mkdir -p "$datadir"
+p2pport="${DEMO_P2P_PORT:-18444}"
+peer_rpcport="${DEMO_PEER_RPC_PORT:-18453}"
+mkdir -p "$datadir" "$peerdir"
 cli() { "$bin/bitloom-cli" -regtest -datadir="$datadir" -rpcport="$rpcport" "$@"; }
-step "Start a regtest node in $datadir" "$bin/bitloomd" -regtest -datadir="$datadir" -rpcport="$rpcport" -daemonwait -printtoconsole=0
-trap 'cli stop >/dev/null 2>&1 || true' EXIT
+peer_cli() { "$bin/bitloom-cli" -regtest -datadir="$peerdir" -rpcport="$peer_rpcport" "$@"; }
+step "Start a regtest node in $datadir" "$bin/bitloomd" -regtest -datadir="$datadir" -rpcport="$rpcport" -port="$p2pport" -bind=127.0.0.1 -connect=0 -listen=1 -daemonwait -printtoconsole=0
+trap 'cli stop >/dev/null 2>&1 || true; peer_cli stop >/dev/null 2>&1 || true' EXIT
 address=$("$bin/bitloom" key new --chain regtest | sed -n 's/.*"p2wpkh": "\(.*\)".*/\1/p')
 step "Mine 101 blocks to $address" cli generatetoaddress 101 "$address"
 step "Chain state" cli getblockchaininfo
 step "The UTXO set" cli gettxoutsetinfo
 step "The newest block" cli getblock "$(cli getbestblockhash)"
+step "Start a second node that connects to the first over P2P" "$bin/bitloomd" -regtest -datadir="$peerdir" -rpcport="$peer_rpcport" -connect=127.0.0.1:"$p2pport" -listen=0 -daemonwait -printtoconsole=0
+for _ in $(seq 1 50); do
+  [ "$(peer_cli getblockcount)" = "$(cli getblockcount)" ] && break
+  sleep 0.2
+done
+step "The second node synced the chain from the first" peer_cli getblockchaininfo
+step "Its peer" peer_cli getpeerinfo
+step "Stop the second node" peer_cli stop
 if [ -t 0 ]; then
   printf '\nThe node keeps mining a block every 10 seconds; press Ctrl-C to stop it.\n'
   trap 'printf "\nStopping the node\n"; cli stop; exit 0' INT

@@ -249,6 +249,10 @@ void NetworkService::dispatch_actions_locked() {
         } else if (auto* line = std::get_if<LogLine>(&action)) {
             log(line->category, line->text);
         } else {
+            if (auto* write = std::get_if<WriteBytes>(&action)) {
+                std::lock_guard lock(backlog_mutex_);
+                backlog_[write->id].queued += write->bytes.size();
+            }
             socket_work.push_back(std::move(action));
         }
     }
@@ -293,6 +297,26 @@ void NetworkService::drain_io_actions() {
         perform(action);
     }
     draining_ = false;
+    refresh_backlog();
+}
+
+void NetworkService::refresh_backlog() {
+    std::lock_guard lock(backlog_mutex_);
+    for (auto it = backlog_.begin(); it != backlog_.end();) {
+        const auto unsent = reactor_->unsent_bytes(it->first);
+        if (!unsent && it->second.queued == 0) {
+            it = backlog_.erase(it);
+            continue;
+        }
+        it->second.unsent = unsent.value_or(0);
+        ++it;
+    }
+}
+
+std::size_t NetworkService::send_backlog(PeerId id) const {
+    std::lock_guard lock(backlog_mutex_);
+    auto it = backlog_.find(id);
+    return it == backlog_.end() ? 0 : it->second.queued + it->second.unsent;
 }
 
 void NetworkService::perform(ConnectionAction& action) {
@@ -300,6 +324,9 @@ void NetworkService::perform(ConnectionAction& action) {
         open_connection(*open);
     } else if (auto* write = std::get_if<WriteBytes>(&action)) {
         reactor_->write(write->id, write->bytes);
+        std::lock_guard lock(backlog_mutex_);
+        auto it = backlog_.find(write->id);
+        if (it != backlog_.end()) it->second.queued -= std::min(it->second.queued, write->bytes.size());
     } else if (auto* close = std::get_if<CloseConnection>(&action)) {
         const PeerId id = close->id;
         const bool known = pending_lookups_.erase(id) > 0 || reactor_->close(id);
@@ -436,6 +463,7 @@ ReactorCallbacks NetworkService::reactor_callbacks() {
     };
     callbacks.on_timer = [this] {
         with_manager([&](ConnectionManager& manager) { manager.tick(now()); });
+        refresh_backlog();
         const auto steady_now = std::chrono::steady_clock::now();
         if (steady_now - last_dump_ >= DUMP_PEERS_INTERVAL) {
             last_dump_ = steady_now;

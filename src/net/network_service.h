@@ -43,6 +43,7 @@
 #include <thread>
 #include <type_traits>
 #include <utility>
+#include <unordered_map>
 #include <vector>
 
 #include "net/reactor.h"
@@ -124,6 +125,12 @@ public:
     // The listening addresses with their actual ports (bind port 0 in tests).
     std::vector<NetService> bound_addresses() const { return bound_; }
 
+    // Bytes queued for the peer and not yet handed to its socket: written by the manager but
+    // not yet performed, plus the reactor's unsent bytes as of its last pass (refreshed after
+    // every batch of socket work and every tick). The processing layer holds back getdata
+    // answers while this is large (Core's fPauseSend). Thread-safe.
+    std::size_t send_backlog(PeerId id) const;
+
 private:
     // Runs tasks one after another on its own thread (name lookups).
     class Worker {
@@ -175,6 +182,14 @@ private:
 
     std::mutex io_actions_mutex_;
     std::deque<ConnectionAction> io_actions_;  // guarded by io_actions_mutex_
+
+    struct Backlog {
+        std::size_t queued = 0;  // WriteBytes dispatched, not yet performed
+        std::size_t unsent = 0;  // the reactor's unsent bytes at the last refresh
+    };
+    void refresh_backlog();  // I/O thread
+    mutable std::mutex backlog_mutex_;
+    std::unordered_map<PeerId, Backlog> backlog_;  // guarded by backlog_mutex_
     std::atomic<bool> drain_posted_{false};
 
     std::unique_ptr<Reactor> reactor_;

@@ -182,6 +182,10 @@ Result<std::unique_ptr<NodeNetwork>, std::string> NodeNetwork::start(
 
     PeerManagerOptions peer_options;
     peer_options.blocks_only = options->manager.blocks_only;
+    peer_options.max_send_backlog = options->max_send_buffer_bytes;
+    peer_options.send_backlog = [self](PeerId id) {
+        return self->service_ ? self->service_->send_backlog(id) : std::size_t{0};
+    };
     peer_options.random_seed = random_uint256();
     node->peers_ = std::make_unique<PeerManager>(chain, peer_options);
 
