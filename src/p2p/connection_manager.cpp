@@ -619,9 +619,10 @@ void ConnectionManager::on_addr(Connection& c, std::string_view command, ByteSpa
             misbehaving(c.id, std::string(command) + " message size > " +
                                   std::to_string(MAX_ADDR_TO_SEND));
         } else {
-            log(with_peer("malformed " + std::string(command) + " ignored: " +
-                              std::string(to_string(decoded.error())),
-                          c.id));
+            // Core drops an undecodable message and keeps the peer; bitloom treats every
+            // malformed payload alike and lets the peer go.
+            misbehaving(c.id, "malformed " + std::string(command) + " message: " +
+                                  std::string(to_string(decoded.error())));
         }
         return;
     }

@@ -20,7 +20,8 @@
 //     select_node_to_evict (p2p/eviction.h) and disconnected, or the new one refused;
 //   - addr, addrv2 and getaddr (these are not delivered to the processing layer): Core's rules:
 //     getaddr answered once per connection and only to inbound peers, with a cached reply of
-//     up to 1,000 addresses (23%); more than 1,000 entries in one addr/addrv2 is misbehaviour
+//     up to 1,000 addresses (23%); more than 1,000 entries in one addr/addrv2, or one that
+//     does not decode, is misbehaviour
 //     (disconnect and discourage); a token bucket of 0.1 addresses/s per peer (burst 1,000,
 //     starting at 1 and raised by 1,000 when we send getaddr; peers with the addr permission
 //     unlimited) drops the excess; fresh addresses (< 10 min) from

@@ -700,6 +700,17 @@ TEST(ConnectionManager, addr_with_more_than_1000_entries_closes_and_discourages)
     EXPECT_TRUE(events<PeerMessage>(actions).empty());
 }
 
+TEST(ConnectionManager, a_truncated_addr_closes_and_discourages) {
+    Sim sim;
+    const PeerId id = *sim.inbound("30.1.0.1");
+    sim.take();
+    Bytes truncated = oversized_addr(3, sim.now);
+    truncated.resize(truncated.size() - 5);
+    sim.remote_send(id, command::ADDRV2, truncated);
+    EXPECT_TRUE(closes(sim.take(), id));
+    EXPECT_TRUE(sim.manager.bans().is_discouraged(service("30.1.0.1").address));
+}
+
 TEST(ConnectionManager, addr_with_1000_entries_is_accepted) {
     Sim sim;
     const PeerId id = *sim.inbound("30.1.0.1");
