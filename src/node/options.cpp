@@ -115,7 +115,7 @@ constexpr std::array OPTIONS = std::to_array<OptionSpec>({
     {"asmap", FLAG, "<file>", "File mapping IP ranges to AS numbers, for peer bucketing",
      CONNECTION, false, NOT_USED},
     {"bantime", VALUE, "<n>", "Default length of manual bans in seconds (default: 86400)",
-     CONNECTION, false, NOT_USED},
+     CONNECTION},
     {"bind", VALUE, "<addr>[:<port>][=onion]",
      "Listen on this address (default: 0.0.0.0); use [host]:port for IPv6. =onion marks "
      "connections on it as coming from Tor.",
