@@ -121,4 +121,14 @@ std::uint32_t json_uint32_param(const Json& value);
 // was boolean but only integer allowed" otherwise); else json_int_param.
 int parse_verbosity_param(const Json& value, int fallback, bool allow_bool);
 
+// Core's IsHex + ParseHex: an even, non-zero number of hex digits; nullopt otherwise.
+std::optional<Bytes> parse_hex_strict(std::string_view text);
+// Core's CheckTxScriptsSanity: every script (but a coinbase's scriptSig) has only defined
+// opcodes and is at most MAX_SCRIPT_SIZE bytes.
+bool scripts_sane(const Transaction& tx);
+// Core's DecodeHexTx: try the extended (witness) and the legacy encodings as allowed, prefer one
+// whose scripts are sane, and the extended one when both or neither are.
+std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness,
+                                         bool try_witness);
+
 }  // namespace bitloom

@@ -14,6 +14,7 @@
 #include "encoding/address.h"
 #include "encoding/descriptor.h"
 #include "miner/block_assembly.h"
+#include "node/rpc_encode.h"
 #include "node/rpc_methods.h"
 #include "primitives/block.h"
 #include "primitives/merkle.h"
@@ -147,10 +148,6 @@ std::int32_t next_block_version(const BlockIndex* prev, const ConsensusParams& c
 
 // Core's DecodeHexBlk / DecodeHexBlockHeader: hex, then the structure from its start
 // (trailing bytes are ignored, as Core's stream read ignores them).
-std::optional<Bytes> parse_hex_strict(std::string_view text) {
-    if (text.empty() || text.size() % 2 != 0) return std::nullopt;
-    return parse_hex(text);
-}
 
 std::optional<Block> decode_hex_block(std::string_view text) {
     auto bytes = parse_hex_strict(text);

@@ -29,6 +29,7 @@
 
 #include "chain/chainstate.h"
 #include "net/network_service.h"
+#include "node/rpc_encode.h"
 #include "node/rpc_methods.h"
 #include "p2p/connection_manager.h"
 #include "p2p/net_address.h"
@@ -364,45 +365,6 @@ Json peer_json(const PeerStats& peer, const std::optional<PeerSyncStats>& sync) 
     return out;
 }
 
-// Core's IsHex: an even, non-zero number of hex digits.
-std::optional<Bytes> parse_hex_strict(const std::string& text) {
-    if (text.empty() || text.size() % 2 != 0) return std::nullopt;
-    return parse_hex(text);
-}
-
-bool scripts_sane(const Transaction& tx) {
-    const auto sane = [](const Script& script) {
-        return script.has_valid_ops() && script.size() <= MAX_SCRIPT_SIZE;
-    };
-    if (!tx.is_coinbase()) {
-        for (const TxIn& input : tx.inputs()) {
-            if (!sane(input.script_sig)) return false;
-        }
-    }
-    for (const TxOut& output : tx.outputs()) {
-        if (!sane(output.script_pubkey)) return false;
-    }
-    return true;
-}
-
-// Core's DecodeHexTx with both encodings allowed: prefer the extended (witness) reading when
-// its scripts are sane, then the legacy one, then whichever decoded.
-std::optional<Transaction> decode_hex_tx(const std::string& hex) {
-    const auto bytes = parse_hex_strict(hex);
-    if (!bytes) return std::nullopt;
-    std::optional<Transaction> extended;
-    if (auto decoded = decode_transaction(*bytes, TxFormat::with_witness)) {
-        extended.emplace(std::move(*decoded));
-    }
-    if (extended && scripts_sane(*extended)) return extended;
-    std::optional<Transaction> legacy;
-    if (auto decoded = decode_transaction(*bytes, TxFormat::no_witness))
-        legacy.emplace(std::move(*decoded));
-    if (legacy && scripts_sane(*legacy)) return legacy;
-    if (extended) return extended;
-    return legacy;
-}
-
 // --- Handlers ------------------------------------------------------------------------------
 
 Json getnetworkinfo(NodeContext& node, const RpcCall&) {
@@ -712,7 +674,7 @@ Json setnetworkactive(NodeContext& node, const RpcCall& call) {
 
 Json sendrawtransaction(NodeContext& node, const RpcCall& call) {
     const Amount max_burn = call.has(2) ? call.get_amount(2) : 0;
-    auto decoded = decode_hex_tx(call.get_string(0));
+    auto decoded = decode_hex_tx(call.get_string(0), true, true);
     if (!decoded) {
         throw RpcError(RpcErrorCode::DESERIALIZATION_ERROR,
                        "TX decode failed. Make sure the tx has at least one input.");

@@ -41,50 +41,6 @@ void add(RpcDispatcher& dispatcher, std::string name, std::vector<RpcParam> para
     dispatcher.add(std::move(method));
 }
 
-// Core's IsHex: an even, non-zero number of hex digits.
-std::optional<Bytes> parse_hex_strict(const std::string& text) {
-    if (text.empty() || text.size() % 2 != 0) return std::nullopt;
-    return parse_hex(text);
-}
-
-// Core's CheckTxScriptsSanity: every script (but a coinbase's scriptSig) parses, has only
-// defined opcodes and is at most MAX_SCRIPT_SIZE bytes.
-bool scripts_sane(const Transaction& tx) {
-    const auto sane = [](const Script& script) {
-        return script.has_valid_ops() && script.size() <= MAX_SCRIPT_SIZE;
-    };
-    if (!tx.is_coinbase()) {
-        for (const TxIn& input : tx.inputs()) {
-            if (!sane(input.script_sig)) return false;
-        }
-    }
-    for (const TxOut& output : tx.outputs()) {
-        if (!sane(output.script_pubkey)) return false;
-    }
-    return true;
-}
-
-// Core's DecodeHexTx: try the extended (witness) and the legacy encodings as allowed, prefer one
-// whose scripts are sane, and the extended one when both or neither are.
-std::optional<Transaction> decode_hex_tx(const std::string& hex, bool try_no_witness, bool try_witness) {
-    const auto bytes = parse_hex_strict(hex);
-    if (!bytes) return std::nullopt;
-    std::optional<Transaction> extended;
-    if (try_witness) {
-        auto decoded = decode_transaction(*bytes, TxFormat::with_witness);
-        if (decoded) extended.emplace(std::move(*decoded));
-    }
-    if (extended && scripts_sane(*extended)) return extended;
-    std::optional<Transaction> legacy;
-    if (try_no_witness) {
-        auto decoded = decode_transaction(*bytes, TxFormat::no_witness);
-        if (decoded) legacy.emplace(std::move(*decoded));
-    }
-    if (legacy && scripts_sane(*legacy)) return legacy;
-    if (extended) return extended;
-    return legacy;
-}
-
 // Core's IsOpSuccess (BIP342's OP_SUCCESSx opcodes).
 bool is_op_success(Opcode op) {
     const unsigned v = op;
