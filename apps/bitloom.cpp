@@ -22,6 +22,9 @@
 #include "util/hex.h"
 #include "util/version.h"
 
+#include "commands.h"
+#include "simnet_command.h"
+
 using namespace bitloom;
 using Json = nlohmann::ordered_json;
 
@@ -272,6 +275,9 @@ int main(int argc, char** argv) {
     hash->add_option("algorithm", algorithm, "Hash function")->required();
     hash->add_option("hex", hex, "Input as hex")->required();
     hash->callback([&] { rc = run_hash(algorithm, hex); });
+
+    add_crawl_command(app);
+    add_simnet_command(app);
 
     try {
         app.parse(argc, argv);

@@ -8,6 +8,8 @@ packages=(
   libsecp256k1-dev libboost-dev libleveldb-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libpq-dev postgresql
+  geoip-database libgeoip-dev libmaxminddb-dev zlib1g-dev libxml2-utils chromium
 )
 
 installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null |

@@ -1,8 +1,10 @@
 // The crawler's database: every node it has seen, every attempt on it, who told it about whom,
-// and one row per crawl run, in one SQLite file that survives restarts and kills.
+// and one row per crawl run, in one SQLite file that survives restarts and kills, or in a
+// PostgreSQL database that several crawlers can share.
 //
-// File: an SQLite 3 database in WAL journal mode with synchronous=NORMAL (a killed process
-// loses nothing it committed; a power loss may lose the last transactions, never consistency).
+// SQLite file: an SQLite 3 database in WAL journal mode with synchronous=NORMAL (a killed
+// process loses nothing it committed; a power loss may lose the last transactions, never
+// consistency).
 // Schema, version 1 (every time is seconds since the Unix epoch; uint64 values are stored as
 // the int64 with the same bits):
 //   schema_version := (version INTEGER)                      exactly one row
@@ -24,12 +26,18 @@
 //                      last_time, times)                     UNIQUE(source_id, node_id)
 //   crawl_runs     := (id, start_time, end_time, attempts, successes, new_nodes)
 //   service_key    := network: u8 (BIP155 id) || address bytes (4, 16 or 32) || port: u16 BE
-// Opening a file runs every migration from its version to CURRENT_SCHEMA_VERSION in one
-// transaction; a file from a newer version is refused.
+// PostgreSQL: the same tables and columns in the connection's current schema, with the types
+// BIGINT for INTEGER (ids are BIGSERIAL), DOUBLE PRECISION for REAL, BYTEA for BLOB, and
+// BYTEA for user_agent (a peer's user agent is arbitrary bytes, which TEXT cannot hold).
+// Opening a database runs every migration from its version to CURRENT_SCHEMA_VERSION in one
+// transaction (on PostgreSQL under an advisory lock, so crawlers starting together migrate
+// once); a database from a newer version is refused.
 //
 // Writes: outside a batch every write is its own transaction. Between begin_batch() and
 // commit_batch() writes share one transaction: after a kill, a reopened store holds either all
-// of a batch or none of it.
+// of a batch or none of it. On PostgreSQL a statement that fails inside a batch aborts the
+// whole batch: commit_batch() then fails and keeps none of it; a lost connection fails every
+// later call with io (open the store again to reconnect).
 //
 // A CrawlStore is owned by one thread. Nothing here throws; every failure is a StoreFailure.
 #pragma once
@@ -60,7 +68,7 @@ enum class StoreError : std::uint8_t {
 // "batch_state", "other".
 std::string_view to_string(StoreError error);
 
-// An error kind and a human-readable detail (SQLite's message where there is one).
+// An error kind and a human-readable detail (the database's message where there is one).
 struct StoreFailure {
     StoreError error = StoreError::other;
     std::string message;
@@ -97,7 +105,13 @@ public:
     // schema_too_new for a newer schema, cannot_open when the file cannot be opened. Damage
     // inside a database is found when the damaged pages are read (corrupt from that call) or
     // by integrity_check().
+    // A `path` beginning "postgresql://" or "postgres://" is a PostgreSQL URL: open_postgres.
     static StoreResult<CrawlStore> open(const std::string& path);
+
+    // Connects to PostgreSQL with libpq's `conninfo` (a "postgresql://" URL or "key=value"
+    // pairs) and migrates the schema. Fails with cannot_open when the server cannot be
+    // reached or refuses the connection, schema_too_new for a newer schema.
+    static StoreResult<CrawlStore> open_postgres(const std::string& conninfo);
 
     // A moved-from store may only be destroyed or assigned to.
     CrawlStore(CrawlStore&&) noexcept;
@@ -147,7 +161,8 @@ public:
     StoreResult<void> finish_run(const CrawlRun& run);
     StoreResult<std::vector<CrawlRun>> load_runs();
 
-    // SQLite's PRAGMA integrity_check: ok, or corrupt with SQLite's report.
+    // SQLite's PRAGMA integrity_check: ok, or corrupt with SQLite's report. On PostgreSQL:
+    // every table reads and no attempt or advertisement refers to a missing node.
     StoreResult<void> integrity_check();
 
 private:

@@ -1,5 +1,6 @@
-// The crawler's SQLite store: schema and migration, upserts, round trips, the scheduler's
-// query, persistence, clean rejection of bad files, and survival of a killed writer.
+// The crawler's store on each backend (an SQLite file; a database on a throwaway PostgreSQL
+// cluster): schema and migration, upserts, round trips, the scheduler's query, persistence and
+// survival of a killed writer; and, for SQLite files, clean rejection of bad files.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -15,6 +16,7 @@
 #include <random>
 #include <set>
 
+#include "crawler/postgres_test_cluster.h"
 #include "crawler/store.h"
 
 namespace bitloom {
@@ -131,15 +133,70 @@ void raw_exec(const std::string& path, const char* sql) {
     sqlite3_close(db);
 }
 
-TEST(CrawlStore, creates_the_schema_in_a_new_file_and_in_an_empty_one) {
-    TempDir dir;
-    {
-        CrawlStore store = open_store(dir.file("new.db"));
-        EXPECT_EQ(store.schema_version().value(), CrawlStore::CURRENT_SCHEMA_VERSION);
-        EXPECT_TRUE(store.load_nodes().value().empty());
-        EXPECT_TRUE(store.load_runs().value().empty());
-        EXPECT_TRUE(store.integrity_check().has_value());
+enum class Backend { sqlite, postgres };
+void PrintTo(Backend backend, std::ostream* out) {
+    *out << (backend == Backend::sqlite ? "sqlite" : "postgres");
+}
+
+// Runs each test on both backends. place(name) is the database `name` of this test: a file in
+// the test's directory, or a new database on the shared PostgreSQL cluster (the same URL for
+// the same name within a test).
+class OnEachBackend : public ::testing::TestWithParam<Backend> {
+protected:
+    void SetUp() override {
+        if (GetParam() == Backend::postgres) {
+            const PostgresTestCluster& cluster = PostgresTestCluster::shared();
+            ASSERT_TRUE(cluster.ok())
+                << "cannot run the PostgreSQL store tests: " << cluster.error();
+        }
     }
+
+    std::string place(const std::string& name) {
+        if (GetParam() == Backend::sqlite) return dir_.file(name);
+        auto found = databases_.find(name);
+        if (found != databases_.end()) return found->second;
+        std::string url = PostgresTestCluster::shared().create_database();
+        EXPECT_FALSE(url.empty()) << PostgresTestCluster::shared().error();
+        databases_.emplace(name, url);
+        return url;
+    }
+
+    // Runs `sql` on the database at `where` through a separate connection.
+    void raw(const std::string& where, const char* sql) {
+        if (GetParam() == Backend::sqlite) {
+            raw_exec(where, sql);
+        } else {
+            EXPECT_EQ(PostgresTestCluster::exec(where, sql), "");
+        }
+    }
+
+    const char* backend_name() const {
+        return GetParam() == Backend::sqlite ? "sqlite" : "postgres";
+    }
+
+private:
+    TempDir dir_;
+    std::map<std::string, std::string> databases_;
+};
+
+INSTANTIATE_TEST_SUITE_P(CrawlStore, OnEachBackend,
+                         ::testing::Values(Backend::sqlite, Backend::postgres),
+                         [](const ::testing::TestParamInfo<Backend>& param) {
+                             return std::string(param.param == Backend::sqlite ? "sqlite"
+                                                                              : "postgres");
+                         });
+
+TEST_P(OnEachBackend, creates_the_schema_in_a_new_database) {
+    CrawlStore store = open_store(place("new.db"));
+    EXPECT_EQ(store.schema_version().value(), CrawlStore::CURRENT_SCHEMA_VERSION);
+    EXPECT_TRUE(store.load_nodes().value().empty());
+    EXPECT_TRUE(store.load_runs().value().empty());
+    EXPECT_TRUE(store.integrity_check().has_value());
+    EXPECT_EQ(store.counts().value().known, 0u);
+}
+
+TEST(CrawlStore, an_empty_file_becomes_a_database_in_wal_mode) {
+    TempDir dir;
     std::ofstream(dir.file("empty.db")).close();
     ASSERT_EQ(std::filesystem::file_size(dir.file("empty.db")), 0u);
     CrawlStore store = open_store(dir.file("empty.db"));
@@ -148,15 +205,14 @@ TEST(CrawlStore, creates_the_schema_in_a_new_file_and_in_an_empty_one) {
     EXPECT_TRUE(std::filesystem::exists(dir.file("empty.db-wal")));  // WAL journal mode
 }
 
-TEST(CrawlStore, reopening_keeps_the_schema_and_refuses_a_newer_one) {
-    TempDir dir;
-    std::string path = dir.file("crawl.db");
+TEST_P(OnEachBackend, reopening_keeps_the_schema_and_refuses_a_newer_one) {
+    std::string path = place("crawl.db");
     { open_store(path); }
     {
         CrawlStore store = open_store(path);  // the migration does not run twice
         EXPECT_EQ(store.schema_version().value(), 1);
     }
-    raw_exec(path, "UPDATE schema_version SET version = 2");
+    raw(path, "UPDATE schema_version SET version = 2");
     auto store = CrawlStore::open(path);
     ASSERT_FALSE(store.has_value());
     EXPECT_EQ(store.error().error, StoreError::schema_too_new);
@@ -164,9 +220,8 @@ TEST(CrawlStore, reopening_keeps_the_schema_and_refuses_a_newer_one) {
                 store.error().message.c_str());
 }
 
-TEST(CrawlStore, upserting_the_same_service_twice_keeps_one_row_with_the_new_fields) {
-    TempDir dir;
-    CrawlStore store = open_store(dir.file("crawl.db"));
+TEST_P(OnEachBackend, upserting_the_same_service_twice_keeps_one_row_with_the_new_fields) {
+    CrawlStore store = open_store(place("crawl.db"));
     NodeRecord record = new_node_record(ipv4_service(5), T0);
     auto first_id = store.upsert_node(record);
     ASSERT_TRUE(first_id.has_value());
@@ -184,9 +239,8 @@ TEST(CrawlStore, upserting_the_same_service_twice_keeps_one_row_with_the_new_fie
     EXPECT_EQ(store.counts().value().known, 2u);
 }
 
-TEST(CrawlStore, a_record_round_trips_field_by_field) {
-    TempDir dir;
-    CrawlStore store = open_store(dir.file("crawl.db"));
+TEST_P(OnEachBackend, a_record_round_trips_field_by_field) {
+    CrawlStore store = open_store(place("crawl.db"));
     NodeRecord record = full_record();
     NodeRecord ipv6 = new_node_record(
         NetService{*NetAddress::parse("2001:4860:4860::8888"), 65535}, T0 - 5);
@@ -202,9 +256,22 @@ TEST(CrawlStore, a_record_round_trips_field_by_field) {
     EXPECT_EQ(missing.error().error, StoreError::not_found);
 }
 
-TEST(CrawlStore, attempts_and_advertisements_are_counted_per_node) {
-    TempDir dir;
-    CrawlStore store = open_store(dir.file("crawl.db"));
+TEST_P(OnEachBackend, a_user_agent_of_arbitrary_bytes_round_trips) {
+    CrawlStore store = open_store(place("crawl.db"));
+    NodeRecord record = new_node_record(ipv4_service(3), T0);
+    AttemptOutcome outcome = success_outcome();
+    // A peer's user agent is whatever bytes it sent: NUL, invalid UTF-8, a quote.
+    outcome.handshake.user_agent = std::string("/odd\0agent\xff\xfe'\"/", 16);
+    record_attempt(record, T0 + 1, outcome);
+    ASSERT_TRUE(store.upsert_node(record).has_value());
+    ASSERT_TRUE(store.add_attempt(record.service, T0 + 1, outcome).has_value());
+    NodeRecord loaded = store.load_node(record.service).value();
+    EXPECT_EQ(loaded.handshake.user_agent.size(), 16u);
+    EXPECT_EQ(loaded.handshake.user_agent, outcome.handshake.user_agent);
+}
+
+TEST_P(OnEachBackend, attempts_and_advertisements_are_counted_per_node) {
+    CrawlStore store = open_store(place("crawl.db"));
     NetService a = ipv4_service(1);
     NetService b = ipv4_service(2);
     ASSERT_TRUE(store.upsert_node(new_node_record(a, T0)).has_value());
@@ -226,9 +293,8 @@ TEST(CrawlStore, attempts_and_advertisements_are_counted_per_node) {
     EXPECT_EQ(store.advertisement_count(b, a).value(), 0u);
 }
 
-TEST(CrawlStore, counts_known_tried_and_reachable_nodes) {
-    TempDir dir;
-    CrawlStore store = open_store(dir.file("crawl.db"));
+TEST_P(OnEachBackend, counts_known_tried_and_reachable_nodes) {
+    CrawlStore store = open_store(place("crawl.db"));
     NodeRecord untried = new_node_record(ipv4_service(1), T0);
     NodeRecord up = new_node_record(ipv4_service(2), T0);
     record_attempt(up, T0 + 10, success_outcome());
@@ -242,9 +308,8 @@ TEST(CrawlStore, counts_known_tried_and_reachable_nodes) {
     EXPECT_EQ(counts.reachable, 1u);
 }
 
-TEST(CrawlStore, nodes_due_come_longest_waiting_first_without_banned_or_future_ones) {
-    TempDir dir;
-    CrawlStore store = open_store(dir.file("crawl.db"));
+TEST_P(OnEachBackend, nodes_due_come_longest_waiting_first_without_banned_or_future_ones) {
+    CrawlStore store = open_store(place("crawl.db"));
     NodeRecord late = new_node_record(ipv4_service(1), T0 + 300);     // due at T0 + 300
     NodeRecord early = new_node_record(ipv4_service(2), T0 + 100);    // due at T0 + 100
     NodeRecord future = new_node_record(ipv4_service(3), T0 + 5000);  // not yet due
@@ -270,9 +335,8 @@ TEST(CrawlStore, nodes_due_come_longest_waiting_first_without_banned_or_future_o
     EXPECT_EQ(due[0].service, middle.service);
 }
 
-TEST(CrawlStore, data_survives_closing_and_reopening) {
-    TempDir dir;
-    std::string path = dir.file("crawl.db");
+TEST_P(OnEachBackend, data_survives_closing_and_reopening) {
+    std::string path = place("crawl.db");
     NodeRecord record = full_record();
     CrawlRun run;
     {
@@ -300,9 +364,8 @@ TEST(CrawlStore, data_survives_closing_and_reopening) {
     EXPECT_EQ(runs[0], run);
 }
 
-TEST(CrawlStore, batches_are_used_in_pairs) {
-    TempDir dir;
-    CrawlStore store = open_store(dir.file("crawl.db"));
+TEST_P(OnEachBackend, batches_are_used_in_pairs) {
+    CrawlStore store = open_store(place("crawl.db"));
     auto commit = store.commit_batch();
     ASSERT_FALSE(commit.has_value());
     EXPECT_EQ(commit.error().error, StoreError::batch_state);
@@ -401,9 +464,8 @@ constexpr std::uint32_t BATCH_NODES = 25;
     }
 }
 
-TEST(CrawlStore, a_writer_killed_mid_batch_leaves_exactly_the_committed_batches) {
-    TempDir dir;
-    std::string path = dir.file("crawl.db");
+TEST_P(OnEachBackend, a_writer_killed_mid_batch_leaves_exactly_the_committed_batches) {
+    std::string path = place("crawl.db");
     { open_store(path); }
     std::mt19937 random(2026);
     std::int64_t last_reported = -1;
@@ -418,7 +480,9 @@ TEST(CrawlStore, a_writer_killed_mid_batch_leaves_exactly_the_committed_batches)
             kill_test_writer(path, pipe_fds[1]);
         }
         close(pipe_fds[1]);
-        usleep(20'000 + random() % 150'000);
+        // A PostgreSQL writer spends its first tens of milliseconds connecting.
+        const unsigned base_us = GetParam() == Backend::sqlite ? 20'000 : 150'000;
+        usleep(base_us + random() % 150'000);
         ASSERT_EQ(kill(child, SIGKILL), 0);
         int status = 0;
         ASSERT_EQ(waitpid(child, &status, 0), child);
@@ -454,15 +518,15 @@ TEST(CrawlStore, a_writer_killed_mid_batch_leaves_exactly_the_committed_batches)
         for (std::size_t i = 0; i < nodes.size(); i += 97) {
             ASSERT_EQ(store.attempt_count(nodes[i].service).value(), 1u);
         }
-        std::printf("kill %d: %zu batches committed (writer reported %lld)\n", round + 1,
+        std::printf("%s kill %d: %zu batches committed (writer reported %lld)\n", backend_name(),
+                    round + 1,
                     runs.size(), static_cast<long long>(last_reported + 1));
     }
     EXPECT_GT(last_reported, 0);
 }
 
-TEST(CrawlStore, writes_fifty_thousand_nodes_in_one_batch) {
-    TempDir dir;
-    std::string path = dir.file("crawl.db");
+TEST_P(OnEachBackend, writes_fifty_thousand_nodes_in_one_batch) {
+    std::string path = place("crawl.db");
     constexpr std::uint32_t NODES = 50'000;
     std::vector<NodeRecord> records;
     records.reserve(NODES);
@@ -483,7 +547,7 @@ TEST(CrawlStore, writes_fifty_thousand_nodes_in_one_batch) {
     expect_same(loaded[NODES - 1], records[NODES - 1]);
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
-    std::printf("50000 nodes: written in %lld ms, loaded in %lld ms\n",
+    std::printf("%s, 50000 nodes: written in %lld ms, loaded in %lld ms\n", backend_name(),
                 static_cast<long long>(duration_cast<milliseconds>(written - start).count()),
                 static_cast<long long>(duration_cast<milliseconds>(end - written).count()));
 }
