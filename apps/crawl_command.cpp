@@ -1,19 +1,32 @@
 // `bitloom crawl`: crawl a Bitcoin network from its DNS seeds or given addresses, record every
-// node in <datadir>/crawl.sqlite3, print a progress line every second and a summary at the
-// end, and optionally write a dnsseed.dump (and its `good` selection).
+// node in the chain's store, print a progress line every second and a summary at the end,
+// optionally write a dnsseed.dump (and its `good` selection), and optionally serve the good
+// nodes as a DNS seed while the crawl runs. `bitloom crawl report` renders a store as HTML,
+// CSV or JSON.
+//
+// The store: a PostgreSQL database with --db postgresql://..., otherwise the SQLite file
+// crawl.sqlite3 in the chain's directory, laid out as Bitcoin Core lays out its data directory:
+// <datadir> itself for main, <datadir>/testnet3, testnet4, signet or regtest for the others.
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -21,6 +34,9 @@
 #include "commands.h"
 #include "consensus/chainparams.h"
 #include "crawler/crawler.h"
+#include "crawler/dns_server.h"
+#include "crawler/geo.h"
+#include "crawler/report.h"
 #include "crawler/seeds_dump.h"
 #include "crawler/store.h"
 #include "net/resolve.h"
@@ -56,6 +72,26 @@ struct CrawlOptions {
     std::string dump;
     std::string good;
     bool quiet = false;
+    std::string db;  // a PostgreSQL URL; empty: the chain's SQLite file
+    // The DNS seed server (on when dns_host is given).
+    std::string dns_host;
+    std::uint16_t dns_port = 53;
+    std::string dns_bind;  // an IP address; empty: 0.0.0.0
+    std::string dns_name_server;
+    std::string dns_mailbox;
+    double dns_refresh = 30;
+};
+
+struct ReportCommandOptions {
+    std::string chain = "main";
+    std::uint16_t port = 0;
+    std::string datadir;
+    std::string db;
+    std::string output;  // empty: crawl-report.<format>
+    std::string format = "html";
+    std::int64_t best_height = -1;  // < 0: derived from the nodes (ReportOptions)
+    std::vector<std::string> mmdb_files;
+    std::string title;
 };
 
 // Set by SIGINT/SIGTERM; the crawler polls it.
@@ -92,6 +128,52 @@ std::filesystem::path default_datadir() {
 [[noreturn]] void fail_with(const std::string& message) {
     std::fprintf(stderr, "error: %s\n", message.c_str());
     throw CLI::RuntimeError(1);
+}
+
+// The chain's subdirectory of the data directory, as Bitcoin Core names them ("" for main).
+std::string_view chain_subdirectory(ChainType chain) {
+    switch (chain) {
+        case ChainType::main: return "";
+        case ChainType::testnet: return "testnet3";
+        case ChainType::testnet4: return "testnet4";
+        case ChainType::signet: return "signet";
+        case ChainType::regtest: return "regtest";
+    }
+    return "";
+}
+
+// Where the crawl of `chain` is stored: `db` when given (a PostgreSQL URL, or a file), else
+// crawl.sqlite3 in the chain's directory of `datadir` (default ~/.bitloom), which is created
+// when `create` is set.
+std::string store_location(const std::string& db, const std::string& datadir, ChainType chain,
+                           bool create) {
+    if (!db.empty()) return db;
+    std::filesystem::path dir =
+        datadir.empty() ? default_datadir() : std::filesystem::path(datadir);
+    const std::string_view subdirectory = chain_subdirectory(chain);
+    if (!subdirectory.empty()) dir /= subdirectory;
+    if (create) {
+        std::error_code error;
+        std::filesystem::create_directories(dir, error);
+        if (error) fail_with("cannot create " + dir.string() + ": " + error.message());
+    }
+    return (dir / "crawl.sqlite3").string();
+}
+
+// The location as shown to people: a PostgreSQL URL without its password.
+std::string display_location(const std::string& location) {
+    const auto scheme = location.find("://");
+    const auto at = location.find('@');
+    if (scheme == std::string::npos || at == std::string::npos || at < scheme) return location;
+    const auto colon = location.find(':', scheme + 3);
+    if (colon == std::string::npos || colon > at) return location;
+    return location.substr(0, colon) + ":***" + location.substr(at);
+}
+
+CrawlStore open_store(const std::string& location) {
+    auto store = CrawlStore::open(location);
+    if (!store) fail_with(display_location(location) + ": " + store.error().message);
+    return std::move(*store);
 }
 
 std::chrono::milliseconds seconds_option(double seconds, const char* name) {
@@ -175,6 +257,97 @@ void write_dumps(CrawlStore& store, const CrawlOptions& options, std::uint16_t d
         const auto good = select_good_seeds(entries, 0.0, criteria.required_services);
         write_file(options.good, write_seeds_dump(good));
     }
+}
+
+// Hands a DNS seed server the good nodes of the store every `interval`, on a thread of its own
+// with its own connection to the store (the crawler's connection belongs to the crawl).
+// A store that cannot be read is reported and tried again at the next interval.
+class SeedRefresher {
+public:
+    SeedRefresher(DnsSeedServer& server, std::string location, GoodCriteria criteria,
+                  std::chrono::milliseconds interval)
+        : server_(server),
+          location_(std::move(location)),
+          criteria_(criteria),
+          interval_(interval),
+          thread_([this] { run(); }) {}
+    ~SeedRefresher() { stop(); }
+    SeedRefresher(const SeedRefresher&) = delete;
+    SeedRefresher& operator=(const SeedRefresher&) = delete;
+
+    void stop() {
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+private:
+    void run() {
+        std::optional<CrawlStore> store;
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            if (wake_.wait_for(lock, interval_, [this] { return stopping_; })) return;
+            lock.unlock();
+            if (!store) {
+                auto opened = CrawlStore::open(location_);
+                if (opened) {
+                    store.emplace(std::move(*opened));
+                } else {
+                    std::fprintf(stderr, "dns: %s: %s\n", display_location(location_).c_str(),
+                                 opened.error().message.c_str());
+                }
+            }
+            if (store) {
+                auto nodes = store->load_nodes();
+                if (nodes) {
+                    server_.update_seeds(*nodes, criteria_, std::time(nullptr));
+                } else {
+                    std::fprintf(stderr, "dns: store: %s\n", nodes.error().message.c_str());
+                    store.reset();  // reconnect next time (a PostgreSQL connection may be lost)
+                }
+            }
+            lock.lock();
+        }
+    }
+
+    DnsSeedServer& server_;
+    const std::string location_;
+    const GoodCriteria criteria_;
+    const std::chrono::milliseconds interval_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;  // guarded by mutex_
+    std::thread thread_;     // last: started once everything above is set
+};
+
+// Binds the DNS seed server of --dns-host/--dns-port/--dns-bind and gives it the store's good
+// nodes once; nullptr when --dns-host is not given.
+std::unique_ptr<DnsSeedServer> start_dns_server(const CrawlOptions& options, CrawlStore& store,
+                                                const GoodCriteria& criteria) {
+    if (options.dns_host.empty()) return nullptr;
+    auto config = dns_server_config(options.dns_host, options.dns_port, options.dns_name_server,
+                                    options.dns_mailbox);
+    if (!config) fail_with("--dns-host: " + config.error());
+    if (!options.dns_bind.empty()) {
+        auto address = NetAddress::parse(options.dns_bind);
+        if (!address || (!address->is_ipv4() && !address->is_ipv6())) {
+            fail_with("--dns-bind takes an IPv4 or IPv6 address: " + options.dns_bind);
+        }
+        config->bind.address = *address;
+    }
+    auto server = DnsSeedServer::start(std::move(*config));
+    if (!server) fail_with("DNS seed server: " + server.error());
+    auto nodes = store.load_nodes();
+    if (!nodes) fail_with("store: " + nodes.error().message);
+    (*server)->update_seeds(*nodes, criteria, std::time(nullptr));
+    std::fprintf(stderr, "DNS seed server for %s listening on %s (%zu seeds)\n",
+                 options.dns_host.c_str(), (*server)->local_address().to_string().c_str(),
+                 (*server)->seed_count());
+    std::fflush(stderr);
+    return std::move(*server);
 }
 
 void run_crawl(const CrawlOptions& options) {
@@ -264,23 +437,118 @@ void run_crawl(const CrawlOptions& options) {
         };
     }
 
-    const std::filesystem::path datadir =
-        options.datadir.empty() ? default_datadir() : std::filesystem::path(options.datadir);
-    std::error_code error;
-    std::filesystem::create_directories(datadir, error);
-    const std::string path = (datadir / "crawl.sqlite3").string();
-    auto store = CrawlStore::open(path);
-    if (!store) fail_with(path + ": " + store.error().message);
-
     raise_descriptor_limit();
-    install_interrupt_handler();
-    auto crawler = Crawler::create(std::move(config), *store);
+    install_interrupt_handler();  // before the DNS server announces itself
+    const std::string location = store_location(options.db, options.datadir, *chain, true);
+    CrawlStore store = open_store(location);
+
+    GoodCriteria criteria;
+    criteria.default_port = default_port;
+    if (!(options.dns_refresh > 0) || options.dns_refresh > 86400) {
+        fail_with("--dns-refresh must be between 0 and 86400 seconds");
+    }
+    std::unique_ptr<DnsSeedServer> dns_server = start_dns_server(options, store, criteria);
+    std::unique_ptr<SeedRefresher> refresher;
+    if (dns_server) {
+        refresher = std::make_unique<SeedRefresher>(
+            *dns_server, location, criteria,
+            std::chrono::milliseconds(static_cast<std::int64_t>(options.dns_refresh * 1000)));
+    }
+
+    auto crawler = Crawler::create(std::move(config), store);
     if (!crawler) fail_with(crawler.error());
     auto summary = (*crawler)->run();
     if (!options.quiet && terminal) std::fprintf(stderr, "\n");
+    if (refresher) refresher->stop();
+    if (dns_server) {
+        dns_server->stop();
+        const DnsServerStats stats = dns_server->stats();
+        std::fprintf(stderr, "DNS seed server: %llu queries received, %llu answered\n",
+                     static_cast<unsigned long long>(stats.received),
+                     static_cast<unsigned long long>(stats.answered));
+    }
     if (!summary) fail_with(summary.error());
     std::printf("%s", format_summary(*summary).c_str());
-    write_dumps(*store, options, default_port);
+    write_dumps(store, options, default_port);
+}
+
+// The largest --best-height (a start height is an int32).
+constexpr std::int64_t MAX_HEIGHT = std::numeric_limits<std::int32_t>::max();
+
+void run_report(const ReportCommandOptions& options) {
+    const auto chain = parse_chain_type(options.chain);
+    if (!chain) fail_with("unknown chain: " + options.chain);
+    const auto format = parse_report_format(options.format);
+    if (!format) fail_with("--format takes html, csv or json: " + options.format);
+    const std::string location = store_location(options.db, options.datadir, *chain, false);
+    if (options.db.empty() && !std::filesystem::exists(location)) {
+        fail_with(location + ": no crawl store (run `bitloom crawl` first)");
+    }
+    CrawlStore store = open_store(location);
+
+    // Debian's geoip-database files are used when installed; an --mmdb file must open.
+    GeoOptions geo_options = debian_geo_options();
+    for (std::string* path : {&geo_options.geoip_country_v4, &geo_options.geoip_country_v6}) {
+        if (!std::filesystem::exists(*path)) path->clear();
+    }
+    geo_options.mmdb_files = options.mmdb_files;
+    auto geo = GeoLookup::open(geo_options);
+    if (!geo) fail_with(geo.error().message);
+
+    ReportOptions report;
+    report.format = *format;
+    report.now = std::time(nullptr);
+    if (options.best_height >= 0) {
+        if (options.best_height > MAX_HEIGHT) fail_with("--best-height is too large");
+        report.best_height = static_cast<std::int32_t>(options.best_height);
+    }
+    if (!options.title.empty()) report.title = options.title;
+    report.good.default_port =
+        options.port != 0 ? options.port : chain_params(*chain).default_port;
+    report.geo = &*geo;
+
+    const std::string output = options.output.empty()
+                                   ? "crawl-report." + std::string(to_string(*format))
+                                   : options.output;
+    auto written = write_report(store, report, output);
+    if (!written) fail_with(written.error());
+    std::printf("wrote %s\n", output.c_str());
+    if (*format == ReportFormat::csv) {
+        std::printf("wrote %s\n", aggregates_csv_path(output).c_str());
+    }
+}
+
+// `bitloom crawl report`; returns the subcommand.
+CLI::App* add_report_command(CLI::App& crawl) {
+    auto options = std::make_shared<ReportCommandOptions>();
+    CLI::App* report = crawl.add_subcommand(
+        "report", "Render a crawl store as one HTML page (charts inline, opens offline), or "
+                  "export its node table and aggregates as CSV or JSON");
+    report->add_option("--chain", options->chain,
+                       "Network whose store to read: main, test, testnet4, signet, regtest")
+        ->check(CLI::IsMember({"main", "test", "testnet4", "signet", "regtest"}));
+    report->add_option("--port", options->port,
+                       "Default P2P port for the good-node criteria (custom networks)");
+    report->add_option("--datadir", options->datadir,
+                       "Data directory (default ~/.bitloom); the store is crawl.sqlite3 in the "
+                       "chain's directory, as for `bitloom crawl`");
+    report->add_option("--db", options->db,
+                       "Read this store instead: a postgresql:// URL or an SQLite file");
+    report->add_option("--output,-o", options->output,
+                       "File to write (default crawl-report.<format>); csv also writes "
+                       "<name>-aggregates.csv");
+    report->add_option("--format", options->format, "html (default), csv or json")
+        ->check(CLI::IsMember({"html", "csv", "json"}));
+    report->add_option("--best-height", options->best_height,
+                       "Chain tip to compare start heights with (default: the highest start "
+                       "height at least two reachable nodes report)")
+        ->check(CLI::Range(std::int64_t{0}, MAX_HEIGHT));
+    report->add_option("--mmdb", options->mmdb_files,
+                       "MaxMind-format file for city, country, ASN and organisation "
+                       "(repeatable; the first with a value wins)");
+    report->add_option("--title", options->title, "Page title (default \"Bitcoin network crawl\")");
+    report->callback([options] { run_report(*options); });
+    return report;
 }
 
 }  // namespace
@@ -288,14 +556,22 @@ void run_crawl(const CrawlOptions& options) {
 void add_crawl_command(CLI::App& app) {
     auto options = std::make_shared<CrawlOptions>();
     CLI::App* crawl = app.add_subcommand(
-        "crawl", "Crawl a Bitcoin network and record every node it can reach");
+        "crawl", "Crawl a Bitcoin network and record every node it can reach; optionally serve "
+                 "the good ones as a DNS seed (--dns-host). `bitloom crawl report` renders what "
+                 "was recorded");
     crawl->add_option("--chain", options->chain, "Network: main, test, testnet4, signet, regtest")
         ->check(CLI::IsMember({"main", "test", "testnet4", "signet", "regtest"}));
     crawl->add_option("--magic", options->magic,
                       "Custom network: message start as 8 hex digits (e.g. fabfb5da)");
     crawl->add_option("--port", options->port, "Default P2P port (custom networks)");
     crawl->add_option("--datadir", options->datadir,
-                      "Data directory; the store is <datadir>/crawl.sqlite3 (default ~/.bitloom)");
+                      "Data directory (default ~/.bitloom). The store is crawl.sqlite3 in the "
+                      "chain's directory, as Bitcoin Core's: <datadir> for main, "
+                      "<datadir>/testnet3, testnet4, signet or regtest for the others (a custom "
+                      "--magic network shares its --chain's directory)");
+    crawl->add_option("--db", options->db,
+                      "Store in this database instead: a postgresql://USER@HOST/DB URL (several "
+                      "crawlers may share one) or an SQLite file");
     crawl->add_option("--seed", options->seeds, "Starting point HOST[:PORT] (repeatable)");
     crawl->add_flag("--no-dns-seeds", options->no_dns_seeds, "Do not query the chain's DNS seeds");
     crawl->add_option("--from-node", options->from_node,
@@ -327,7 +603,31 @@ void add_crawl_command(CLI::App& app) {
     crawl->add_option("--dump", options->dump, "Write a dnsseed.dump of every tried node");
     crawl->add_option("--good", options->good, "Write the dump's good nodes only");
     crawl->add_flag("--quiet", options->quiet, "No progress line");
-    crawl->callback([options] { run_crawl(*options); });
+    CLI::Option* dns_host = crawl->add_option(
+        "--dns-host", options->dns_host,
+        "Serve the good nodes as a DNS seed for this zone (e.g. seed.example.com) while the "
+        "crawl runs: A and AAAA over UDP, with x<hex> service-flag subdomains (x9.<zone>)");
+    crawl->add_option("--dns-port", options->dns_port, "UDP port of the DNS seed (default 53; 0: "
+                                                       "any free port, printed at start)")
+        ->needs(dns_host);
+    crawl->add_option("--dns-bind", options->dns_bind,
+                      "Address the DNS seed listens on (default 0.0.0.0)")
+        ->needs(dns_host);
+    crawl->add_option("--dns-ns", options->dns_name_server,
+                      "Name server answered to NS queries (and with --dns-mbox, SOA)")
+        ->needs(dns_host);
+    crawl->add_option("--dns-mbox", options->dns_mailbox,
+                      "Responsible mailbox for SOA answers (user.example.com)")
+        ->needs(dns_host);
+    crawl->add_option("--dns-refresh", options->dns_refresh,
+                      "Seconds between refreshes of the DNS seed's nodes from the store "
+                      "(default 30; also once at start)")
+        ->needs(dns_host);
+    CLI::App* report = add_report_command(*crawl);
+    crawl->callback([options, report] {
+        if (report->parsed()) return;  // `bitloom crawl report` ran instead
+        run_crawl(*options);
+    });
 }
 
 }  // namespace bitloom

@@ -220,11 +220,19 @@ Result<CrawlSummary, std::string> Crawler::run() {
 
 void Crawler::learn(const PeerAddress& address, std::optional<NetService> source) {
     const std::int64_t now = unix_now();
-    if (scheduler_.learn(address, now, source)) ++summary_.new_nodes;
-    if (scheduler_.find(address.service) == nullptr) return;  // not crawlable: not recorded
-    dirty_.insert(address.service);
+    const NodeRecord* before = scheduler_.find(address.service);
+    const std::int64_t seen_before = before != nullptr ? before->last_seen : -1;
+    const bool added = scheduler_.learn(address, now, source);
+    if (added) ++summary_.new_nodes;
+    const NodeRecord* record = scheduler_.find(address.service);
+    if (record == nullptr) return;  // not crawlable: not recorded
+    if (added || record->last_seen != seen_before) dirty_.insert(address.service);
     if (source && scheduler_.find(*source) != nullptr) {
-        pending_advertisements_.push_back({*source, address.service, now});
+        std::uint8_t& recorded = sources_recorded_[address.service];
+        if (recorded < MAX_SOURCES_PER_NODE) {
+            ++recorded;
+            pending_advertisements_.push_back({*source, address.service, now});
+        }
     }
 }
 

@@ -27,8 +27,11 @@
 // Recording (one transaction per batch_size attempts or per batch_interval, and at the end,
 // written by a thread of the crawler's own so that the disk never stalls the event loop):
 // each attempt (CrawlStore::add_attempt), the node's updated record (upsert_node), every new
-// node with the peer that told us first (its source), and each advertisement (who told us
-// about whom). A run row is opened at start and closed with the run's totals at the end.
+// node with the peer that told us first (its source), and advertisements (who told us about
+// whom: the first MAX_SOURCES_PER_NODE sources of each node per run; a node is gossiped by
+// most of the network, and recording every pair costs more than the crawl itself). A node
+// whose record did not change (no new last-seen time) is not written again. A run row is
+// opened at start and closed with the run's totals at the end.
 // Memory stays bounded when the disk is slower than the network: advertisement rows beyond
 // 500,000 waiting to be written are dropped and counted; nodes and attempts never are.
 //
@@ -55,6 +58,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "crawler/node_stats.h"
@@ -212,7 +216,9 @@ private:
     std::unordered_map<ConnectionId, Connection> connections_;
     ConnectionId next_id_ = 1;
 
-    std::set<NetService> dirty_;
+    std::unordered_set<NetService, NetServiceHasher> dirty_;
+    // Advertisement rows recorded this run per advertised node (capped: see learn()).
+    std::unordered_map<NetService, std::uint8_t, NetServiceHasher> sources_recorded_;
     std::vector<PendingAttempt> pending_attempts_;
     std::vector<PendingAdvertisement> pending_advertisements_;
     Clock::time_point last_flush_{};
@@ -221,6 +227,7 @@ private:
     // never stalls the event loop (and never turns into timeouts charged to nodes).
     static constexpr std::size_t MAX_QUEUED_BATCHES = 64;
     static constexpr std::size_t MAX_QUEUED_ADVERTISEMENTS = 500'000;
+    static constexpr std::uint8_t MAX_SOURCES_PER_NODE = 4;
     std::size_t queued_advertisements_ = 0;        // guarded by writer_mutex_
     std::thread writer_;
     std::mutex writer_mutex_;

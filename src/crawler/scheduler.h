@@ -35,6 +35,8 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -127,10 +129,10 @@ private:
     void dequeue(Entry& entry);
 
     SchedulerConfig config_;
-    std::map<NetService, Entry> records_;
+    std::unordered_map<NetService, Entry, NetServiceHasher> records_;
     std::set<std::pair<std::int64_t, NetService>> queue_;  // (due, service), dialable only
-    std::set<NetService> in_flight_;
-    std::set<NetService> pass_members_;  // the current pass's unfinished nodes
+    std::unordered_set<NetService, NetServiceHasher> in_flight_;
+    std::unordered_set<NetService, NetServiceHasher> pass_members_;  // the pass's unfinished nodes
     std::uint64_t pass_finished_ = 0;
 };
 

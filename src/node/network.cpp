@@ -1,5 +1,6 @@
 #include "node/network.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
@@ -54,13 +55,35 @@ Result<std::optional<NetService>, std::string> parse_proxy(const Settings& setti
 
 }  // namespace
 
+Result<std::string, std::string> node_user_agent(const Settings& settings) {
+    const std::vector<std::string> comments = settings.get_all("uacomment");
+    for (const std::string& comment : comments) {
+        const bool safe = std::all_of(comment.begin(), comment.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   std::string_view(" .,;-_/:?@()").find(c) != std::string_view::npos;
+        });
+        if (!safe) {
+            return fail("User Agent comment (" + comment + ") contains unsafe characters.");
+        }
+    }
+    std::string agent = user_agent(comments);
+    if (agent.size() > MAX_SUBVERSION_LENGTH) {
+        return fail("Total length of network version string (" + std::to_string(agent.size()) +
+                    ") exceeds maximum length (" + std::to_string(MAX_SUBVERSION_LENGTH) +
+                    "). Reduce the number or size of uacomments.");
+    }
+    return agent;
+}
+
 Result<NetworkServiceOptions, std::string> network_options(const Settings& settings,
                                                            const ChainParams& params,
                                                            const std::filesystem::path& chain_dir) {
     NetworkServiceOptions options;
     ConnectionManagerOptions& manager = options.manager;
     manager.magic = params.message_start;
-    manager.user_agent = user_agent();
+    auto agent = node_user_agent(settings);
+    if (!agent) return fail(agent.error());
+    manager.user_agent = *agent;
     manager.blocks_only = settings.get_bool("blocksonly", false);
 
     std::uint16_t port = params.default_port;

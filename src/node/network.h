@@ -35,6 +35,10 @@ Result<NetworkServiceOptions, std::string> network_options(const Settings& setti
                                                            const ChainParams& params,
                                                            const std::filesystem::path& chain_dir);
 
+// The user agent with the -uacomment values (Core's rules: each comment only of the characters
+// letters, digits and " .,;-_/:?@()", and the whole string at most 256 bytes).
+Result<std::string, std::string> node_user_agent(const Settings& settings);
+
 class NodeNetwork {
 public:
     // Starts listening and connecting, and the processing thread. `chain`, `logger` and

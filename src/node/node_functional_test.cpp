@@ -79,7 +79,9 @@ public:
         port_ = free_port();
         std::vector<std::string> args = {(bin_dir() / "bitloomd").string(), "-regtest",
                                          "-datadir=" + datadir_.string(), "-rpcport=" + std::to_string(port_),
-                                         "-printtoconsole=0", "-checkblocks=0"};
+                                         "-printtoconsole=0", "-checkblocks=0",
+                                         // No P2P: these nodes neither listen nor dial anyone.
+                                         "-listen=0", "-connect=0", "-dnsseed=0", "-fixedseeds=0"};
         args.insert(args.end(), extra_args_.begin(), extra_args_.end());
         pid_ = ::fork();
         if (pid_ == 0) {

@@ -29,6 +29,7 @@
 
 #include "chain/chainstate.h"
 #include "net/network_service.h"
+#include "node/network.h"
 #include "node/rpc_encode.h"
 #include "node/rpc_methods.h"
 #include "p2p/connection_manager.h"
@@ -370,7 +371,12 @@ Json peer_json(const PeerStats& peer, const std::optional<PeerSyncStats>& sync) 
 Json getnetworkinfo(NodeContext& node, const RpcCall&) {
     Json result = Json::object();
     result["version"] = client_version();
-    result["subversion"] = user_agent();
+    if (node.settings != nullptr) {
+        auto agent = node_user_agent(*node.settings);
+        result["subversion"] = agent ? *agent : user_agent();
+    } else {
+        result["subversion"] = user_agent();
+    }
     result["protocolversion"] = PROTOCOL_VERSION;
 
     struct Snapshot {

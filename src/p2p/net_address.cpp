@@ -4,6 +4,10 @@
 #include <bit>
 #include <cstring>
 
+#include "crypto/random.h"
+#include "crypto/siphash.h"
+#include "util/endian.h"
+
 namespace bitloom {
 namespace {
 
@@ -644,6 +648,22 @@ std::optional<NetService> NetService::parse(std::string_view text, std::uint16_t
     const auto address = NetAddress::parse(host, cjdns_fc);
     if (!address) return std::nullopt;
     return NetService{*address, port};
+}
+
+NetServiceHasher::NetServiceHasher() {
+    std::array<std::uint8_t, 16> salt{};
+    get_strong_random_bytes(salt);
+    k0_ = read_le64(salt.data());
+    k1_ = read_le64(salt.data() + 8);
+}
+
+std::size_t NetServiceHasher::operator()(const NetService& service) const {
+    SipHasher hasher(k0_, k1_);
+    const std::uint8_t network = static_cast<std::uint8_t>(service.address.network());
+    hasher.write(ByteSpan(&network, 1));
+    hasher.write(service.address.bytes());
+    hasher.write_u64(service.port);
+    return static_cast<std::size_t>(hasher.finalize());
 }
 
 }  // namespace bitloom

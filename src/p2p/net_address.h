@@ -119,6 +119,18 @@ struct NetService {
     friend auto operator<=>(const NetService&, const NetService&) = default;
 };
 
+// Salted SipHash of an address's network, bytes and port, for hash tables keyed by addresses
+// that peers choose (a fixed hash would let them pick colliding addresses).
+class NetServiceHasher {
+public:
+    NetServiceHasher();  // a random salt per hasher
+    std::size_t operator()(const NetService& service) const;
+
+private:
+    std::uint64_t k0_;
+    std::uint64_t k1_;
+};
+
 // Core's ServiceFlags.
 namespace services {
 inline constexpr std::uint64_t NODE_NONE = 0;
