@@ -45,6 +45,10 @@ bench: build
 	@$(BUILD_DIR)/bin/bitloom_bench $(BENCH_FLAGS)
 	@echo "== block import (bitloom_import_bench $(IMPORT_BENCH_FLAGS)) =="
 	@$(BUILD_DIR)/bin/bitloom_import_bench $(IMPORT_BENCH_FLAGS)
+	@echo "== block sync over P2P from 1 and 4 local peers (bitloom_sync_bench $(SYNC_BENCH_FLAGS)) =="
+	@$(BUILD_DIR)/bin/bitloom_sync_bench $(SYNC_BENCH_FLAGS)
+	@echo "== crawler pass over a 10,000-node simulated network (bitloom_crawl_bench $(CRAWL_BENCH_FLAGS)) =="
+	@$(BUILD_DIR)/bin/bitloom_crawl_bench $(CRAWL_BENCH_FLAGS)
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR)
