@@ -184,14 +184,21 @@ int run_simnet(const SimnetSettings& settings) {
 
 void add_simnet_command(CLI::App& app) {
     auto settings = std::make_shared<SimnetSettings>();
-    const std::map<std::string, ChainType> chains = {
-        {"main", ChainType::main},         {"test", ChainType::testnet},
-        {"testnet4", ChainType::testnet4}, {"signet", ChainType::signet},
-        {"regtest", ChainType::regtest}};
     auto* cmd = app.add_subcommand(
         "simnet", "Run a simulated Bitcoin network of N nodes on 127.x.y.z until Ctrl-C");
-    cmd->add_option("--chain", settings->chain, "Network whose magic and port to use (default main)")
-        ->transform(CLI::CheckedTransformer(chains, CLI::ignore_case));
+    cmd->add_option_function<std::string>(
+           "--chain",
+           [settings](const std::string& name) {
+               auto chain = parse_chain_type(name);
+               if (!chain) {
+                   throw CLI::ValidationError("--chain", "unknown network '" + name +
+                                                             "' (main, test, testnet4, signet, "
+                                                             "regtest)");
+               }
+               settings->chain = *chain;
+           },
+           "Network whose magic and port to use: main, test, testnet4, signet, regtest "
+           "(default main)");
     cmd->add_option("--nodes", settings->nodes, "Number of nodes (default 10000)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
     cmd->add_option("--seed", settings->seed, "Seed: the same seed gives the same network (default 1)");
