@@ -101,14 +101,6 @@ std::string mine(NodeProcess& node, int count) {
     return last;
 }
 
-// Copies a stopped node's regtest directory (blocks and chain state) into another data
-// directory, without the lock, the cookie and the log.
-void copy_chain(const std::filesystem::path& from, const std::filesystem::path& to) {
-    std::filesystem::create_directories(to);
-    std::filesystem::copy(from / "regtest", to / "regtest", std::filesystem::copy_options::recursive);
-    for (const char* name : {".lock", ".cookie", "debug.log"}) std::filesystem::remove(to / "regtest" / name);
-}
-
 // An honest version message's payload.
 Bytes version_payload() {
     VersionMessage version;
@@ -156,26 +148,27 @@ TEST(P2pFunctional, a_block_mined_at_either_end_of_a_line_of_five_nodes_reaches_
     for (auto& node : nodes) EXPECT_EQ(node->stop(), 0);
 }
 
-TEST(P2pFunctional, an_empty_node_syncs_2000_blocks_from_four_peers_and_survives_losing_its_main_source) {
+TEST(P2pFunctional, a_sixth_node_syncs_2000_blocks_from_a_line_of_five_and_survives_losing_its_main_source) {
     constexpr int CHAIN_LENGTH = 2000;
+    constexpr int SOURCES = 5;
     TempDir dir("bitloom-p2p");
-    std::string tip;
-    {
-        NodeProcess miner(dir.path() / "source0");
-        ASSERT_TRUE(started(miner));
-        tip = mine(miner, CHAIN_LENGTH);
-        ASSERT_EQ(block_count(miner), CHAIN_LENGTH);
-        ASSERT_EQ(miner.stop(), 0);
-    }
+    // Five nodes in a line; 2,000 blocks mined at one end travel to the other, hop by hop.
     std::vector<std::unique_ptr<NodeProcess>> sources;
     std::vector<std::string> targets;
-    for (int i = 0; i < 4; ++i) {
-        const auto datadir = dir.path() / ("source" + std::to_string(i));
-        if (i > 0) copy_chain(dir.path() / "source0", datadir);
-        sources.push_back(std::make_unique<NodeProcess>(datadir));
+    for (int i = 0; i < SOURCES; ++i) {
+        NodeOptions line;
+        if (i > 0) line.connect = {sources.back()->p2p_address()};
+        sources.push_back(std::make_unique<NodeProcess>(dir.path() / ("source" + std::to_string(i)), line));
         ASSERT_TRUE(started(*sources.back())) << "source " << i;
-        ASSERT_EQ(best_hash(*sources.back()), tip) << "source " << i;
         targets.push_back(sources.back()->p2p_address());
+    }
+    ASSERT_TRUE(wait_until([&] { return connection_count(*sources[SOURCES - 1]) == 1; }, 30s));
+    const std::string tip = mine(*sources[0], CHAIN_LENGTH);
+    ASSERT_EQ(block_count(*sources[0]), CHAIN_LENGTH);
+    for (int i = 0; i < SOURCES; ++i) {
+        ASSERT_TRUE(wait_until([&] { return best_hash(*sources[i]) == tip; }, 120s))
+            << "source " << i << " is at height " << block_count(*sources[i]) << "\n"
+            << sources[i]->log_tail();
     }
 
     NodeOptions options;
@@ -213,7 +206,7 @@ TEST(P2pFunctional, an_empty_node_syncs_2000_blocks_from_four_peers_and_survives
         }
     }
     int killed = -1;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < SOURCES; ++i) {
         if (sources[i]->p2p_address() == most_addr) {
             sources[i]->kill_hard();
             killed = i;
@@ -228,7 +221,7 @@ TEST(P2pFunctional, an_empty_node_syncs_2000_blocks_from_four_peers_and_survives
                 killed, height_at_kill);
     EXPECT_EQ(block_count(syncing), CHAIN_LENGTH) << syncing.log_tail();
     EXPECT_EQ(best_hash(syncing), tip);
-    EXPECT_TRUE(wait_until([&] { return connection_count(syncing) == 3; }, 30s))
+    EXPECT_TRUE(wait_until([&] { return connection_count(syncing) == SOURCES - 1; }, 30s))
         << "connections after the kill: " << connection_count(syncing);
     EXPECT_TRUE(wait_until(
         [&] {
