@@ -246,6 +246,7 @@ struct CrawledNode {
     std::uint16_t port = 0;
     int height = 0;
     std::uint64_t services = 0;  // getnetworkinfo's localservices
+    std::string user_agent;      // getnetworkinfo's subversion (each node has its -uacomment)
 };
 
 class CrawlFunctional : public testing::Test {
@@ -257,8 +258,10 @@ protected:
                                          "--passes", "1", "--no-dns-seeds", "--quiet",
                                          "--datadir", datadir_.string()};
         for (std::size_t i = 0; i < NODE_HEIGHTS.size(); ++i) {
+            NodeOptions options;
+            options.extra_args = {"-uacomment=crawled-node-" + std::to_string(i)};
             auto node = std::make_unique<NodeProcess>(dir_->path() / ("node" + std::to_string(i)),
-                                                      NodeOptions{});
+                                                      options);
             auto started = node->start();
             if (!started) {
                 setup_error_ = "bitloomd " + std::to_string(i) + " did not start: " +
@@ -268,7 +271,8 @@ protected:
             auto mined = node->result_of(
                 "generatetoaddress", Json::array({NODE_HEIGHTS[i], mining_address()}));
             auto info = node->result_of("getnetworkinfo");
-            if (!mined || !info || !(*info)["localservices"].is_string()) {
+            if (!mined || !info || !(*info)["localservices"].is_string() ||
+                !(*info)["subversion"].is_string()) {
                 setup_error_ = "node " + std::to_string(i) + ": mining or getnetworkinfo failed";
                 return;
             }
@@ -277,6 +281,12 @@ protected:
             crawled.height = NODE_HEIGHTS[i];
             crawled.services =
                 std::stoull((*info)["localservices"].get<std::string>(), nullptr, 16);
+            crawled.user_agent = (*info)["subversion"].get<std::string>();
+            if (crawled.user_agent != "/bitloom:" + std::string(version_string()) +
+                                          "(crawled-node-" + std::to_string(i) + ")/") {
+                setup_error_ = "node " + std::to_string(i) + " has user agent " + crawled.user_agent;
+                return;
+            }
             nodes_.push_back(crawled);
             args.push_back("--seed");
             args.push_back(node->p2p_address());
@@ -333,8 +343,7 @@ TEST_F(CrawlFunctional, crawl_records_every_node_as_reachable_with_its_handshake
         EXPECT_EQ(record->last_success, record->last_try) << "reachable at its last attempt";
         EXPECT_EQ(record->last_error, CrawlError::none);
         EXPECT_EQ(record->handshake.protocol_version, NODE_PROTOCOL_VERSION);
-        EXPECT_EQ(record->handshake.user_agent, user_agent());
-        EXPECT_EQ(record->handshake.user_agent.rfind("/bitloom:", 0), 0u);
+        EXPECT_EQ(record->handshake.user_agent, expected.user_agent);
         EXPECT_EQ(record->handshake.start_height, expected.height);
         EXPECT_EQ(record->handshake.services, expected.services);
         EXPECT_GE(record->handshake.handshake_ms, 0);
@@ -358,9 +367,11 @@ TEST_F(CrawlFunctional, html_report_shows_the_three_nodes) {
               std::string::npos);
     EXPECT_NE(html.find("<tr><th>Best height</th><td class=\"n\">6</td></tr>"),
               std::string::npos);
-    EXPECT_NE(html.find("<tr><td>" + user_agent() + "</td><td class=\"n\">3</td>"),
-              std::string::npos)
-        << "the user agent table counts the three nodes";
+    for (const CrawledNode& expected : nodes_) {
+        EXPECT_NE(html.find("<tr><td>" + expected.user_agent + "</td><td class=\"n\">1</td>"),
+                  std::string::npos)
+            << "the user agent table lists " << expected.user_agent << " once";
+    }
     EXPECT_NE(html.find("<tr><td>70016</td><td class=\"n\">3</td>"), std::string::npos)
         << "the protocol version table counts the three nodes";
     EXPECT_NE(html.find("<svg"), std::string::npos);
@@ -390,7 +401,7 @@ TEST_F(CrawlFunctional, json_report_lists_each_node_with_its_handshake) {
         ASSERT_NE(found, nullptr) << "node on port " << expected.port << " is not listed";
         EXPECT_EQ(found->value("reachable", -1), 1);
         EXPECT_EQ(found->value("protocol_version", 0), NODE_PROTOCOL_VERSION);
-        EXPECT_EQ(found->value("user_agent", std::string()), user_agent());
+        EXPECT_EQ(found->value("user_agent", std::string()), expected.user_agent);
         EXPECT_EQ(found->value("start_height", -1), expected.height);
         EXPECT_EQ(found->value("last_error", std::string()), "none");
     }
@@ -521,7 +532,7 @@ TEST_F(CrawlFunctional, crawl_and_report_share_a_postgresql_database_given_with_
         auto record = store->load_node(*NetService::parse("127.0.0.1", expected.port));
         ASSERT_TRUE(record) << "node on port " << expected.port << " is not in the database";
         EXPECT_EQ(record->handshake.protocol_version, NODE_PROTOCOL_VERSION);
-        EXPECT_EQ(record->handshake.user_agent, user_agent());
+        EXPECT_EQ(record->handshake.user_agent, expected.user_agent);
         EXPECT_EQ(record->handshake.start_height, expected.height);
     }
 
