@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "consensus/fixed_seeds.h"
 #include "crypto/random.h"
 #include "node/options.h"
 #include "util/version.h"
@@ -119,6 +120,17 @@ Result<NetworkServiceOptions, std::string> network_options(const Settings& setti
     manager.listening = options.listen;
     const bool seeds_default = !connect_set && max_connections > 0;
     if (settings.get_bool("dnsseed", seeds_default)) manager.dns_seeds = params.dns_seeds;
+    if (settings.get_bool("fixedseeds", seeds_default)) {
+        // The manager dates them when it adds them (one to two weeks back, as Core does).
+        for (std::string_view entry : fixed_seeds(params.type)) {
+            auto service = NetService::parse(entry, params.default_port);
+            if (!service) continue;
+            PeerAddress seed;
+            seed.service = *service;
+            seed.services = services::NODE_NETWORK | services::NODE_WITNESS;
+            manager.fixed_seeds.push_back(seed);
+        }
+    }
     manager.add_nodes = real_values(settings.get_all("addnode"));
     manager.seed_nodes = real_values(settings.get_all("seednode"));
     if (max_connections == 0) manager.automatic_outbound = false;

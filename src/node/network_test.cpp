@@ -80,6 +80,24 @@ TEST(NetworkOptions, bad_values_get_cores_start_up_errors) {
     EXPECT_FALSE(options_for({"-whitelist=noban@not-a-subnet"}));
 }
 
+TEST(NetworkOptions, fixed_seeds_come_with_the_network_unless_switched_off) {
+    TempDir dir("bitloom-network");
+    const Settings plain = settings_of(dir, {});
+    auto main_options = network_options(plain, chain_params(ChainType::main), dir.path());
+    ASSERT_TRUE(main_options) << main_options.error();
+    EXPECT_GT(main_options->manager.fixed_seeds.size(), 500U);
+    for (const PeerAddress& seed : main_options->manager.fixed_seeds) {
+        EXPECT_EQ(seed.service.port, 8333);
+    }
+    auto off = network_options(settings_of(dir, {"-fixedseeds=0"}), chain_params(ChainType::main),
+                               dir.path());
+    ASSERT_TRUE(off) << off.error();
+    EXPECT_TRUE(off->manager.fixed_seeds.empty());
+    auto regtest = options_for({});
+    ASSERT_TRUE(regtest) << regtest.error();
+    EXPECT_TRUE(regtest->manager.fixed_seeds.empty());
+}
+
 TEST(NetworkOptions, onlynet_and_buffers_are_passed_on) {
     auto options = options_for({"-onlynet=ipv4", "-onlynet=onion", "-maxreceivebuffer=10",
                                 "-maxsendbuffer=20", "-maxconnections=12"});

@@ -138,7 +138,7 @@ constexpr std::array OPTIONS = std::to_array<OptionSpec>({
      CONNECTION},
     {"externalip", VALUE, "<ip>", "Our own public address", CONNECTION},
     {"fixedseeds", FLAG, "", "Use the built-in seed addresses when DNS seeds fail (default: 1)",
-     CONNECTION, false, NOT_USED},
+     CONNECTION},
     {"forcednsseed", FLAG, "", "Always ask DNS seeds for peer addresses (default: 0)",
      CONNECTION, false, NOT_USED},
     {"i2pacceptincoming", FLAG, "", "Accept inbound I2P connections (default: 1)", CONNECTION,
