@@ -33,6 +33,7 @@
 
 #include "commands.h"
 #include "consensus/chainparams.h"
+#include "consensus/fixed_seeds.h"
 #include "crawler/crawler.h"
 #include "crawler/dns_server.h"
 #include "crawler/geo.h"
@@ -55,6 +56,7 @@ struct CrawlOptions {
     std::string datadir;
     std::vector<std::string> seeds;
     bool no_dns_seeds = false;
+    bool no_fixed_seeds = false;
     std::string from_node;  // HOST:PORT of a bitloomd's JSON-RPC server
     std::string rpc_cookie_file;
     std::string rpc_user_password;  // USER:PASSWORD
@@ -418,6 +420,19 @@ void run_crawl(const CrawlOptions& options) {
             config.seeds.insert(config.seeds.end(), resolved->begin(), resolved->end());
         }
     }
+    // The chain's compiled seed addresses as more starting points (a custom --magic network
+    // has none).
+    if (!options.no_fixed_seeds && options.seeds.empty() && options.from_node.empty() &&
+        options.magic.empty()) {
+        std::size_t added = 0;
+        for (std::string_view entry : fixed_seeds(params.type)) {
+            if (auto service = NetService::parse(entry, default_port)) {
+                config.seeds.push_back(*service);
+                ++added;
+            }
+        }
+        if (added > 0) std::fprintf(stderr, "fixed seeds: %zu addresses\n", added);
+    }
 
     config.passes = options.passes;
     if (options.duration > 0) {
@@ -574,6 +589,9 @@ void add_crawl_command(CLI::App& app) {
                       "crawlers may share one) or an SQLite file");
     crawl->add_option("--seed", options->seeds, "Starting point HOST[:PORT] (repeatable)");
     crawl->add_flag("--no-dns-seeds", options->no_dns_seeds, "Do not query the chain's DNS seeds");
+    crawl->add_flag("--no-fixed-seeds", options->no_fixed_seeds,
+                    "Do not start from the chain's compiled seed addresses (used, like the DNS "
+                    "seeds, when no --seed or --from-node is given)");
     crawl->add_option("--from-node", options->from_node,
                       "Start from the address table of a running node: its RPC HOST:PORT");
     crawl->add_option("--rpccookiefile", options->rpc_cookie_file,
