@@ -55,6 +55,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "bench_args.h"
 #include "crawler/crawler.h"
 #include "crawler/simnet.h"
 
@@ -96,26 +97,16 @@ struct Options {
 }
 
 std::uint64_t parse_number(std::string_view text, const char* option) {
-    std::uint64_t value = 0;
-    if (text.empty()) usage(option);
-    for (char c : text) {
-        if (c < '0' || c > '9') usage(option);
-        value = value * 10 + static_cast<std::uint64_t>(c - '0');
-        if (value > (1ULL << 40)) usage(option);
-    }
-    return value;
+    const auto value = bench::parse_count(text);
+    if (!value) usage(option);
+    return *value;
 }
 
 Options parse_options(int argc, char** argv) {
     Options options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
-            if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-                return arg.substr(name.size() + 1);
-            }
-            return std::nullopt;
-        };
+        auto value_of = [&](std::string_view name) { return bench::option_value(arg, name); };
         if (auto nodes = value_of("--nodes")) {
             options.nodes = parse_number(*nodes, "bad --nodes");
             if (options.nodes < 10 || options.nodes > 1'000'000) {

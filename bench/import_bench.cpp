@@ -32,6 +32,7 @@
 #include <system_error>
 #include <thread>
 
+#include "bench_args.h"
 #include "chain/chainstate.h"
 #include "chain_generator.h"
 #include "consensus/chainparams.h"
@@ -65,26 +66,16 @@ struct Options {
 }
 
 std::uint64_t parse_number(std::string_view text, const char* option) {
-    std::uint64_t value = 0;
-    if (text.empty()) usage(option);
-    for (char c : text) {
-        if (c < '0' || c > '9') usage(option);
-        value = value * 10 + static_cast<std::uint64_t>(c - '0');
-        if (value > (1ULL << 40)) usage(option);
-    }
-    return value;
+    const auto value = bench::parse_count(text);
+    if (!value) usage(option);
+    return *value;
 }
 
 Options parse_options(int argc, char** argv) {
     Options options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
-            if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-                return arg.substr(name.size() + 1);
-            }
-            return std::nullopt;
-        };
+        auto value_of = [&](std::string_view name) { return bench::option_value(arg, name); };
         if (arg == "--in-memory") {
             options.in_memory = true;
         } else if (arg == "--reference-mix") {

@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_args.h"
 #include "chain_generator.h"
 #include "functional_harness.h"
 #include "primitives/block.h"
@@ -73,26 +74,16 @@ struct Options {
 }
 
 std::uint64_t parse_number(std::string_view text, const char* option) {
-    std::uint64_t value = 0;
-    if (text.empty()) usage(option);
-    for (char c : text) {
-        if (c < '0' || c > '9') usage(option);
-        value = value * 10 + static_cast<std::uint64_t>(c - '0');
-        if (value > (1ULL << 40)) usage(option);
-    }
-    return value;
+    const auto value = bench::parse_count(text);
+    if (!value) usage(option);
+    return *value;
 }
 
 Options parse_options(int argc, char** argv) {
     Options options;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
-        auto value_of = [&](std::string_view name) -> std::optional<std::string_view> {
-            if (arg.size() > name.size() && arg.starts_with(name) && arg[name.size()] == '=') {
-                return arg.substr(name.size() + 1);
-            }
-            return std::nullopt;
-        };
+        auto value_of = [&](std::string_view name) { return bench::option_value(arg, name); };
         if (arg == "--reference-mix") {
             options.chain.reference_mix = true;
         } else if (auto blocks = value_of("--blocks")) {
